@@ -1,0 +1,63 @@
+# Portico: the two set-up commands are `make run` and `make test`.
+# Every target installs what it needs first (make deps is idempotent).
+
+BUILD_DIR      ?= build
+ASAN_BUILD_DIR ?= build-asan
+BUILD_TYPE     ?= RelWithDebInfo
+JOBS           ?= $(shell nproc)
+CMAKE_FLAGS    ?=
+
+.PHONY: all deps build build-asan test test-unit test-asan run bench conformance fuzz format format-check clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+$(ASAN_BUILD_DIR)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPORTICO_SANITIZE=ON \
+	  -DPORTICO_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+
+build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+
+# The whole suite, then the same unit tests again under ASan+UBSan.
+test: test-unit test-asan
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+test-asan: build-asan
+	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Until the data plane lands (issue 3) `run` shows what the control plane
+# computes for the quickstart: status and the compiled routing table.
+run: build
+	$(BUILD_DIR)/portico validate -c examples/quickstart
+	$(BUILD_DIR)/portico status -c examples/quickstart -o table
+
+bench: build
+	./bench/run-translate-bench.sh $(BUILD_DIR)
+
+conformance:
+	@echo "conformance: not yet (issue 4)"
+
+fuzz:
+	@echo "fuzz: not yet (issue 3: HTTP/1 parser fuzzing)"
+
+format:
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+format-check:
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

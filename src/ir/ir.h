@@ -1,0 +1,230 @@
+// The compiled, immutable configuration the data plane serves. It never
+// refers to Gateway API objects: everything a request needs is resolved
+// here (hostnames intersected, routes ordered by precedence, backends
+// turned into clusters of ready endpoints, secrets into PEM material).
+//
+// Shape (after agentgateway's "IR has the shape of the user's objects"):
+//   Config -> Bind (address:port, one socket) -> Listener (one Gateway or
+//   ListenerSet listener) -> VirtualHost (one intersected hostname, routes
+//   pre-sorted by spec precedence) -> Route (one match of one rule).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace portico::ir {
+
+enum class Protocol { HTTP, HTTPS, TLS, TCP, UDP };
+enum class PathMatchKind { Exact, Prefix, Regex };
+enum class StringMatchKind { Exact, Regex };
+
+struct PathMatch {
+  PathMatchKind kind = PathMatchKind::Prefix;
+  // For Prefix: stored without trailing '/' (except the root "/") so the
+  // segment-wise comparison is a plain prefix test plus a boundary check.
+  std::string value = "/";
+};
+
+struct StringMatch {
+  StringMatchKind kind = StringMatchKind::Exact;
+  std::string name;  // header names lower-cased; query names as written
+  std::string value;
+};
+
+struct Match {
+  PathMatch path;
+  std::optional<std::string> method;
+  std::vector<StringMatch> headers;
+  std::vector<StringMatch> queryParams;
+  // gRPC routes match on /service/method; stored as a path match (Exact or
+  // Regex) built by the translator, plus this flag for diagnostics.
+  bool grpc = false;
+};
+
+struct HeaderOps {
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::pair<std::string, std::string>> add;
+  std::vector<std::string> remove;  // lower-cased
+  bool empty() const { return set.empty() && add.empty() && remove.empty(); }
+};
+
+enum class PathRewriteKind { None, Full, Prefix };
+
+struct PathRewrite {
+  PathRewriteKind kind = PathRewriteKind::None;
+  std::string value;
+  std::string matchedPrefix;  // the PathPrefix the rule matched, for Prefix
+};
+
+struct Redirect {
+  std::optional<std::string> scheme;
+  std::optional<std::string> hostname;
+  std::optional<int32_t> port;
+  PathRewrite path;
+  int32_t statusCode = 302;
+};
+
+struct Rewrite {
+  std::optional<std::string> hostname;
+  PathRewrite path;
+};
+
+struct Mirror {
+  std::string cluster;  // empty when the mirror's backendRef is invalid (left out)
+  // Share of requests mirrored, numerator / denominator.
+  int32_t numerator = 100;
+  int32_t denominator = 100;
+};
+
+struct Cors {
+  std::vector<std::string> allowOrigins;
+  bool allowCredentials = false;
+  std::vector<std::string> allowMethods;
+  std::vector<std::string> allowHeaders;
+  std::vector<std::string> exposeHeaders;
+  int32_t maxAge = 5;
+};
+
+// Filters, applied in the fixed order documented in docs/spec-decisions.md.
+struct Filters {
+  HeaderOps requestHeaders;
+  HeaderOps responseHeaders;
+  std::optional<Redirect> redirect;
+  std::optional<Rewrite> rewrite;
+  std::vector<Mirror> mirrors;
+  std::optional<Cors> cors;
+  bool empty() const {
+    return requestHeaders.empty() && responseHeaders.empty() && !redirect && !rewrite &&
+           mirrors.empty() && !cors;
+  }
+};
+
+struct Backend {
+  // Cluster name; empty means "invalid reference": its share answers
+  // `invalidStatus` (500 per spec §12.7).
+  std::string cluster;
+  uint32_t weight = 1;
+  int32_t invalidStatus = 500;
+  Filters filters;  // backendRef-level filters
+};
+
+struct Retry {
+  std::vector<int32_t> codes;
+  int32_t attempts = 1;
+  uint64_t backoffMs = 0;
+};
+
+struct SessionPersistence {
+  std::string name;  // cookie or header name
+  bool header = false;
+  bool permanent = false;
+  uint64_t absoluteTimeoutMs = 0;
+  uint64_t idleTimeoutMs = 0;  // v1.0-v1.5 field, still honoured
+  std::string cookiePath;
+};
+
+struct Route {
+  // Where it came from, for logs, metrics and `explain`.
+  std::string routeKind;  // HTTPRoute | GRPCRoute
+  std::string routeNamespace;
+  std::string routeName;
+  uint32_t ruleIndex = 0;
+  std::string ruleName;
+  uint32_t matchIndex = 0;
+
+  Match match;
+  Filters filters;
+  std::vector<Backend> backends;
+  // Set when the rule cannot be served (e.g. unresolved ExtensionRef):
+  // every request matching it gets this status.
+  int32_t directResponseStatus = 0;
+  uint64_t requestTimeoutMs = 0;         // 0 = none
+  uint64_t backendRequestTimeoutMs = 0;  // 0 = none
+  std::optional<Retry> retry;
+  std::optional<SessionPersistence> sessionPersistence;
+};
+
+struct VirtualHost {
+  // Exact ("foo.example.com"), wildcard ("*.example.com") or "*".
+  std::string hostname;
+  std::vector<Route> routes;  // sorted by precedence, best first
+};
+
+struct L4Backend {
+  std::string cluster;  // empty = invalid: reject that share of connections
+  uint32_t weight = 1;
+};
+
+struct L4Route {
+  std::string routeKind;  // TLSRoute | TCPRoute | UDPRoute
+  std::string routeNamespace;
+  std::string routeName;
+  std::vector<std::string> hostnames;  // TLSRoute SNI names (intersected)
+  std::vector<L4Backend> backends;
+};
+
+struct Certificate {
+  std::string secret;     // namespace/name
+  std::string certPem;    // chain
+  std::string keyPem;
+  std::vector<std::string> dnsNames;  // SANs, for SNI choice and diagnostics
+};
+
+struct Listener {
+  std::string gatewayNamespace;
+  std::string gatewayName;
+  std::string listenerSet;  // "ns/name" when from a ListenerSet
+  std::string name;
+  std::optional<std::string> hostname;
+  Protocol protocol = Protocol::HTTP;
+  bool tlsPassthrough = false;
+  std::vector<Certificate> certificates;  // HTTPS / TLS terminate
+  std::vector<VirtualHost> virtualHosts;  // sorted: exact, then wildcards by length, "*" last
+  std::vector<L4Route> l4Routes;
+};
+
+struct Bind {
+  std::string address;  // empty = the run's --listen-address
+  int32_t port = 0;
+  Protocol protocol = Protocol::HTTP;  // UDP binds are separate from TCP ones
+  // Listeners sharing the port, most specific hostname first
+  // (spec §12.3: exact > longer wildcard > shorter wildcard > none).
+  std::vector<Listener> listeners;
+};
+
+struct Endpoint {
+  std::string address;
+  int32_t port = 0;
+  std::string podName;  // from targetRef, when known
+  std::string zone;
+};
+
+struct BackendTLS {
+  std::string sni;
+  std::vector<std::string> caPem;
+  bool systemCAs = false;
+  std::vector<std::string> subjectAltNames;  // "DNS:x" or "URI:x"
+};
+
+struct Cluster {
+  std::string name;  // "namespace/service:port"
+  std::string serviceNamespace;
+  std::string serviceName;
+  int32_t port = 0;
+  std::string appProtocol;  // e.g. kubernetes.io/h2c
+  std::vector<Endpoint> endpoints;  // ready endpoints only
+  std::optional<BackendTLS> tls;
+};
+
+struct Config {
+  std::vector<Bind> binds;                  // sorted by (address, port, protocol)
+  std::map<std::string, Cluster> clusters;  // by name
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+}  // namespace portico::ir

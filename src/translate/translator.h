@@ -1,0 +1,36 @@
+// The translator: a pure, deterministic function from a snapshot of objects
+// to the status of every Gateway API object and the IR the data plane
+// serves. No I/O, no clock, no global state: same snapshot, same output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/diagnostic.h"
+#include "ir/ir.h"
+#include "status/types.h"
+#include "store/snapshot.h"
+
+namespace portico::translate {
+
+inline constexpr const char* kDefaultControllerName = "portico.dev/gateway-controller";
+
+struct Options {
+  // Only GatewayClasses with this spec.controllerName are ours.
+  std::string controllerName = kDefaultControllerName;
+};
+
+struct Result {
+  status::StatusSet status;
+  ir::Config ir;
+  // Translation-time warnings (e.g. deprecated fields honoured).
+  api::Diagnostics diagnostics;
+};
+
+Result translate(const store::Snapshot& snapshot, const Options& options = {});
+
+// The conformance features Portico declares in GatewayClass
+// status.supportedFeatures (sorted).
+const std::vector<std::string>& supportedFeatures();
+
+}  // namespace portico::translate
