@@ -105,6 +105,10 @@ struct HTTPExternalAuthFilter {  // [EXP]
   std::vector<std::string> httpAllowedHeaders;
   std::vector<std::string> httpAllowedResponseHeaders;
   std::optional<ForwardBodyConfig> forwardBody;
+  // Whether the `grpc` / `http` sub-objects were written (CEL: each goes
+  // with its protocol).
+  bool grpcSet = false;
+  bool httpSet = false;
 };
 
 // One filter; `type` names the member that must be set (a union).

@@ -151,7 +151,8 @@ struct Route {
 struct VirtualHost {
   // Exact ("foo.example.com"), wildcard ("*.example.com") or "*".
   std::string hostname;
-  std::vector<Route> routes;  // sorted by precedence, best first
+  std::vector<Route> routes;      // HTTPRoute rules, sorted by precedence, best first
+  std::vector<Route> grpcRoutes;  // GRPCRoute rules, sorted by gRPC precedence (never merged, §12.6)
 };
 
 struct L4Backend {
@@ -183,6 +184,9 @@ struct Listener {
   Protocol protocol = Protocol::HTTP;
   bool tlsPassthrough = false;
   std::vector<Certificate> certificates;  // HTTPS / TLS terminate
+  // Gateway.spec.tls.backend.clientCertificateRef: presented to backends
+  // that ask for a client certificate.
+  std::optional<Certificate> backendClientCertificate;
   std::vector<VirtualHost> virtualHosts;  // sorted: exact, then wildcards by length, "*" last
   std::vector<L4Route> l4Routes;
 };
@@ -204,6 +208,10 @@ struct Endpoint {
 };
 
 struct BackendTLS {
+  // Set when the policy's CA configuration is unusable: connections must
+  // fail (5xx) rather than fall back to plaintext or unverified TLS.
+  bool invalid = false;
+  std::string policy;  // namespace/name of the BackendTLSPolicy
   std::string sni;
   std::vector<std::string> caPem;
   bool systemCAs = false;
@@ -215,9 +223,13 @@ struct Cluster {
   std::string serviceNamespace;
   std::string serviceName;
   int32_t port = 0;
+  std::string portName;     // Service port name (BackendTLSPolicy sectionName)
   std::string appProtocol;  // e.g. kubernetes.io/h2c
   std::vector<Endpoint> endpoints;  // ready endpoints only
   std::optional<BackendTLS> tls;
+  // Service-level session persistence (XBackendTrafficPolicy); a route
+  // rule's own sessionPersistence wins over it.
+  std::optional<SessionPersistence> sessionPersistence;
 };
 
 struct Config {

@@ -18,6 +18,12 @@ inline constexpr const char* kDefaultControllerName = "portico.dev/gateway-contr
 struct Options {
   // Only GatewayClasses with this spec.controllerName are ours.
   std::string controllerName = kDefaultControllerName;
+  // Features to declare in GatewayClass status; empty = supportedFeatures().
+  std::vector<std::string> supportedFeatures;
+  // IPv4 CIDRs to assign Gateway addresses from (standalone stand-in for
+  // a load-balancer controller); empty = Gateways without spec.addresses
+  // bind the run's listen address.
+  std::vector<std::string> addressPool;
 };
 
 struct Result {

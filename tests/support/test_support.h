@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "source/loader.h"
 
@@ -20,5 +21,23 @@ std::string sourceDir();
 std::string sharedDir();
 
 std::string readFile(const std::string& path);
+
+}  // namespace portico::testing
+
+namespace portico::testing {
+
+struct KeyPair {
+  std::string certPem;
+  std::string keyPem;
+};
+
+// A self-signed certificate (EC P-256) for the given DNS names, made at
+// test run time so no key material is committed.
+KeyPair selfSigned(const std::vector<std::string>& dnsNames, int validDays = 30);
+
+std::string base64(std::string_view data);
+
+// A kubernetes.io/tls Secret manifest holding `kp`.
+std::string tlsSecretYaml(const std::string& ns, const std::string& name, const KeyPair& kp);
 
 }  // namespace portico::testing

@@ -1,0 +1,86 @@
+// Command-line parsing: flags -> *Args structs -> run*(). No behaviour of
+// its own beyond usage errors, --help and --version.
+#include <CLI/CLI.hpp>
+#include <map>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "translate/translator.h"
+
+namespace portico::cli {
+namespace {
+
+constexpr const char* kInputHelp =
+    "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.";
+
+constexpr const char* kExitHelp =
+    "Exit status: 0 when every object loaded; 1 when any object was rejected (diagnostics on "
+    "stderr), in which case the output for the valid objects is still printed.";
+
+void addInputs(CLI::App& cmd, std::vector<std::string>& paths) {
+  cmd.add_option("-c,--config", paths, kInputHelp)->required();
+}
+
+}  // namespace
+
+int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Portico: a Kubernetes Gateway API implementation.", "portico"};
+  app.set_version_flag("--version", std::string("portico ") + kVersion);
+  app.require_subcommand(1);
+
+  ValidateArgs validate;
+  CLI::App* validateCmd =
+      app.add_subcommand("validate", "Decode and validate manifests; print every problem found.");
+  addInputs(*validateCmd, validate.paths);
+  validateCmd->footer(
+      "Diagnostics go to stderr, the summary line to stdout.\nExit status: 0 when there are no "
+      "errors (warnings allowed), 1 otherwise.");
+
+  StatusArgs status;
+  std::string controllerName = translate::kDefaultControllerName;
+  CLI::App* statusCmd = app.add_subcommand("status", "Print the status Portico would write for each object.");
+  addInputs(*statusCmd, status.paths);
+  const std::map<std::string, StatusFormat> formats{
+      {"table", StatusFormat::Table}, {"yaml", StatusFormat::Yaml}, {"json", StatusFormat::Json}};
+  std::string output = "table";
+  statusCmd->add_option("-o,--output", output, "Output format: table, yaml or json")
+      ->check(CLI::IsMember({"table", "yaml", "json"}))
+      ->capture_default_str();
+  statusCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
+      ->capture_default_str();
+  statusCmd->add_option("--width", status.width, "Table width; 0 = unlimited")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  statusCmd->add_option("--transition-time", status.lastTransitionTime,
+                        "lastTransitionTime to write (RFC 3339); default: now. For reproducible output.");
+  statusCmd->footer(kExitHelp);
+
+  ConfigDumpArgs dump;
+  CLI::App* dumpCmd =
+      app.add_subcommand("config-dump", "Print the compiled data-plane configuration (JSON).");
+  addInputs(*dumpCmd, dump.paths);
+  dumpCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
+      ->capture_default_str();
+  bool compact = false;
+  dumpCmd->add_flag("--compact", compact, "One line instead of indented JSON");
+  dumpCmd->footer(std::string(kExitHelp) +
+                  "\nPrivate keys are redacted; certificates appear as fingerprints.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, out, err);
+  }
+
+  if (*validateCmd) return runValidate(validate, out, err);
+  if (*statusCmd) {
+    status.controllerName = controllerName;
+    status.format = formats.at(output);
+    return runStatus(status, out, err);
+  }
+  dump.controllerName = controllerName;
+  dump.pretty = !compact;
+  return runConfigDump(dump, out, err);
+}
+
+}  // namespace portico::cli

@@ -1,0 +1,105 @@
+// Builds the final IR: one Bind per (address, port, socket type), listeners
+// on it most-specific-hostname first, virtual hosts sorted the same way and
+// their routes sorted by precedence. Clusters nothing uses are dropped.
+#include <algorithm>
+
+#include "translate/context.h"
+#include "translate/hostname.h"
+
+namespace portico::translate {
+namespace {
+
+std::vector<ir::Route> sorted(std::vector<PendingRoute>& v) {
+  std::stable_sort(v.begin(), v.end(), [](const PendingRoute& a, const PendingRoute& b) { return precedes(a.key, b.key); });
+  std::vector<ir::Route> out;
+  out.reserve(v.size());
+  for (auto& p : v) out.push_back(std::move(p.route));
+  return out;
+}
+
+ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
+  ir::Listener out;
+  out.gatewayNamespace = l.gateway->meta.namespace_;
+  out.gatewayName = l.gateway->meta.name;
+  if (l.listenerSet) out.listenerSet = nsName(l.listenerSet->meta.namespace_, l.listenerSet->meta.name);
+  out.name = l.spec->name;
+  out.hostname = l.spec->hostname;
+  out.protocol = l.protocol;
+  out.tlsPassthrough = l.passthrough;
+  out.certificates = l.certificates;
+  if (auto it = ctx.backendClientCerts.find(nsName(out.gatewayNamespace, out.gatewayName));
+      it != ctx.backendClientCerts.end()) {
+    out.backendClientCertificate = it->second;
+  }
+  auto pit = ctx.pending.find(&l);
+  if (pit == ctx.pending.end()) return out;
+  PendingListener& p = pit->second;
+  std::map<std::string, ir::VirtualHost> hosts;
+  for (auto& [h, routes] : p.http) {
+    hosts[h].hostname = h;
+    hosts[h].routes = sorted(routes);
+  }
+  for (auto& [h, routes] : p.grpc) {
+    hosts[h].hostname = h;
+    hosts[h].grpcRoutes = sorted(routes);
+  }
+  for (auto& [h, vh] : hosts) out.virtualHosts.push_back(std::move(vh));
+  std::sort(out.virtualHosts.begin(), out.virtualHosts.end(), [](const ir::VirtualHost& a, const ir::VirtualHost& b) {
+    return moreSpecificHostname(a.hostname, b.hostname);
+  });
+  out.l4Routes = std::move(p.l4);
+  return out;
+}
+
+void collectClusters(const ir::Filters& f, std::set<std::string>& used) {
+  for (const auto& m : f.mirrors) used.insert(m.cluster);
+}
+
+}  // namespace
+
+void assembleIR(Context& ctx) {
+  std::map<std::tuple<std::string, int32_t, bool>, ir::Bind> binds;
+  for (auto& [key, gw] : ctx.gateways) {
+    std::vector<std::string> addrs = gw.addresses.empty() ? std::vector<std::string>{""} : gw.addresses;
+    for (auto& l : gw.listeners) {
+      if (!l->programmed) continue;
+      ir::Listener built = buildListener(ctx, *l);
+      for (const auto& a : addrs) {
+        const bool udp = l->protocol == ir::Protocol::UDP;
+        auto& b = binds[{a, l->spec->port, udp}];
+        b.address = a;
+        b.port = l->spec->port;
+        b.protocol = udp ? ir::Protocol::UDP : l->protocol;
+        b.listeners.push_back(built);
+      }
+    }
+  }
+  std::set<std::string> used;
+  for (auto& [k, b] : binds) {
+    std::stable_sort(b.listeners.begin(), b.listeners.end(), [](const ir::Listener& x, const ir::Listener& y) {
+      return moreSpecificHostname(x.hostname.value_or(""), y.hostname.value_or(""));
+    });
+    for (const auto& l : b.listeners) {
+      for (const auto& vh : l.virtualHosts) {
+        for (const auto* routes : {&vh.routes, &vh.grpcRoutes}) {
+          for (const auto& r : *routes) {
+            collectClusters(r.filters, used);
+            for (const auto& be : r.backends) {
+              used.insert(be.cluster);
+              collectClusters(be.filters, used);
+            }
+          }
+        }
+      }
+      for (const auto& r : l.l4Routes) {
+        for (const auto& be : r.backends) used.insert(be.cluster);
+      }
+    }
+    ctx.out.ir.binds.push_back(std::move(b));
+  }
+  for (auto it = ctx.out.ir.clusters.begin(); it != ctx.out.ir.clusters.end();) {
+    it = used.count(it->first) ? std::next(it) : ctx.out.ir.clusters.erase(it);
+  }
+}
+
+}  // namespace portico::translate

@@ -1,0 +1,127 @@
+#include "translate/backends.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "translate/conditions.h"
+
+namespace portico::translate {
+namespace {
+
+// appProtocol values a route kind can use (GEP-1911). A value we cannot
+// speak is UnsupportedProtocol rather than a silent protocol guess.
+bool appProtocolSupported(std::string_view routeKind, std::string_view app) {
+  if (app.empty()) return true;
+  if (routeKind == "HTTPRoute") {
+    return app == "http" || app == "HTTP" || app == "kubernetes.io/h2c" || app == "kubernetes.io/ws" ||
+           app == "https" || app == "HTTPS";
+  }
+  if (routeKind == "GRPCRoute") return app == "kubernetes.io/h2c" || app == "grpc" || app == "http2";
+  if (routeKind == "TLSRoute") return true;  // bytes are passed through
+  return true;                               // TCPRoute / UDPRoute: L4
+}
+
+void fillEndpoints(const Context& ctx, ir::Cluster& c, const api::Service& svc, const api::ServicePort& sp) {
+  const std::string portName = sp.name.value_or("");
+  for (const auto& [key, slice] : ctx.snap.endpointSlices) {
+    if (slice->meta.namespace_ != svc.meta.namespace_ || slice->serviceName() != svc.meta.name) continue;
+    if (slice->addressType == "FQDN") continue;  // not resolvable by a proxy without DNS
+    // The slice port that serves this Service port has the same name.
+    std::optional<int32_t> port;
+    for (const auto& p : slice->ports) {
+      if (p.name.value_or("") == portName && p.port) port = p.port;
+    }
+    if (!port) continue;
+    for (const auto& ep : slice->endpoints) {
+      // Only ready endpoints carry traffic; nil `ready` means ready, and a
+      // terminating endpoint is not ready (discovery.k8s.io/v1).
+      if (ep.conditions.ready.has_value() && !*ep.conditions.ready) continue;
+      if (!ep.conditions.ready.has_value() && ep.conditions.terminating.value_or(false)) continue;
+      for (const auto& addr : ep.addresses) {
+        c.endpoints.push_back(ir::Endpoint{addr, *port, ep.targetRefName.value_or(""), ep.zone.value_or("")});
+      }
+    }
+  }
+  std::sort(c.endpoints.begin(), c.endpoints.end(), [](const ir::Endpoint& a, const ir::Endpoint& b) {
+    return std::tie(a.address, a.port) < std::tie(b.address, b.port);
+  });
+}
+
+}  // namespace
+
+BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::string_view routeNamespace,
+                                 const api::BackendObjectReference& ref, std::string_view field) {
+  BackendResolution r;
+  if (!ref.group.empty() || ref.kind != "Service") {
+    r.reason = cond::kInvalidKind;
+    r.message = fmt::format("{}: kind {}/{} is not supported (core Service only)", field,
+                            ref.group.empty() ? "core" : ref.group, ref.kind);
+    return r;
+  }
+  const std::string ns = ref.namespace_.value_or(std::string(routeNamespace));
+  // Check the grant before existence: without a grant, never reveal whether
+  // the referent exists (spec §12.14).
+  if (!ctx.grants.permits({api::kGatewayGroup, routeKind, routeNamespace}, {"", "Service", ns, ref.name})) {
+    r.reason = cond::kRefNotPermitted;
+    r.message = fmt::format(
+        "{}: Service {}/{} is in another namespace and no ReferenceGrant in namespace {} allows {} from "
+        "namespace {} to reference it",
+        field, ns, ref.name, ns, routeKind, routeNamespace);
+    return r;
+  }
+  const api::Service* svc = ctx.snap.services.find(ns, ref.name);
+  if (!svc) {
+    r.reason = cond::kBackendNotFound;
+    r.message = fmt::format("{}: Service {}/{} not found", field, ns, ref.name);
+    return r;
+  }
+  if (svc->type == "ExternalName") {
+    // The spec says ExternalName Services SHOULD NOT be supported
+    // (BackendObjectReference docs): they would let a route reach any host.
+    r.reason = cond::kBackendNotFound;
+    r.message = fmt::format("{}: Service {}/{} is of type ExternalName, which Portico does not follow", field,
+                            ns, ref.name);
+    return r;
+  }
+  const api::ServicePort* sp = nullptr;
+  for (const auto& p : svc->ports) {
+    if (ref.port && p.port == *ref.port) sp = &p;
+  }
+  if (!sp) {
+    r.reason = cond::kBackendNotFound;
+    r.message = ref.port ? fmt::format("{}: Service {}/{} has no port {}", field, ns, ref.name, *ref.port)
+                         : fmt::format("{}: port is required for a Service backend", field);
+    return r;
+  }
+  const bool l4 = routeKind == "TCPRoute" || routeKind == "UDPRoute";
+  const bool wantUDP = routeKind == "UDPRoute";
+  if (l4 ? (wantUDP != (sp->protocol == "UDP")) : sp->protocol == "UDP") {
+    r.reason = cond::kUnsupportedProtocol;
+    r.message = fmt::format("{}: Service {}/{} port {} uses protocol {}, which a {} cannot carry", field, ns,
+                            ref.name, sp->port, sp->protocol, routeKind);
+    return r;
+  }
+  const std::string app = sp->appProtocol.value_or("");
+  if (!appProtocolSupported(routeKind, app)) {
+    r.reason = cond::kUnsupportedProtocol;
+    r.message = fmt::format("{}: Service {}/{} port {} has appProtocol {}, which Portico cannot speak for a {}",
+                            field, ns, ref.name, sp->port, app, routeKind);
+    return r;
+  }
+  r.cluster = fmt::format("{}/{}:{}", ns, ref.name, sp->port);
+  auto [it, fresh] = ctx.out.ir.clusters.try_emplace(r.cluster);
+  if (fresh) {
+    ir::Cluster& c = it->second;
+    c.name = r.cluster;
+    c.serviceNamespace = ns;
+    c.serviceName = ref.name;
+    c.port = sp->port;
+    c.portName = sp->name.value_or("");
+    c.appProtocol = app;
+    fillEndpoints(ctx, c, *svc, *sp);
+  }
+  return r;
+}
+
+}  // namespace portico::translate

@@ -1,0 +1,139 @@
+// Internal state of one translation. Built and consumed inside
+// translate(); nothing here outlives the call.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/diagnostic.h"
+#include "ir/ir.h"
+#include "status/types.h"
+#include "store/snapshot.h"
+#include "translate/namespaces.h"
+#include "translate/precedence.h"
+#include "translate/refgrant.h"
+#include "translate/translator.h"
+
+namespace portico::translate {
+
+// One listener of a Gateway or of a ListenerSet attached to it.
+struct ListenerInfo {
+  const api::Gateway* gateway = nullptr;
+  const api::ListenerSet* listenerSet = nullptr;  // null for the Gateway's own listeners
+  const api::Listener* spec = nullptr;
+  std::string ownerNamespace;  // namespace of the Gateway or ListenerSet
+  std::string ownerKind;       // "Gateway" | "ListenerSet"
+  std::string fieldPath;       // spec.listeners[i]
+  int64_t generation = 1;      // owner's metadata.generation
+  status::ListenerStatus* status = nullptr;
+  size_t mergeOrder = 0;  // position in the Gateway's effective listener list
+
+  ir::Protocol protocol = ir::Protocol::HTTP;
+  bool protocolSupported = false;
+  bool terminatesTLS = false;
+  bool passthrough = false;
+  std::vector<ir::Certificate> certificates;
+
+  // Problems found, each as (reason, message); empty = fine.
+  std::string acceptedReason, acceptedMessage;
+  std::string resolvedReason, resolvedMessage;
+  std::string conflictReason, conflictMessage;
+  std::string programmedReason, programmedMessage;
+  std::string overlapReason, overlapMessage;  // OverlappingTLSConfig
+  bool conflictWithSibling = false;  // conflicted with a listener of the same owner
+
+  bool accepted() const { return acceptedReason.empty() && conflictReason.empty(); }
+  bool programmed = false;
+  std::set<std::string> attachedRoutes;  // route keys, counted once each
+
+  ir::Listener* ir = nullptr;  // set when the listener is programmed
+};
+
+struct GatewayInfo {
+  const api::Gateway* gateway = nullptr;
+  status::GatewayStatus* status = nullptr;
+  std::string controllerName;
+  bool accepted = false;
+  // Own listeners first, then accepted ListenerSets' in merge order.
+  std::vector<std::unique_ptr<ListenerInfo>> listeners;
+  std::vector<std::string> addresses;  // bind addresses; empty = default
+};
+
+struct ListenerSetInfo {
+  const api::ListenerSet* set = nullptr;
+  status::ListenerSetStatus* status = nullptr;
+  GatewayInfo* parent = nullptr;
+  bool accepted = false;
+  std::vector<ListenerInfo*> listeners;
+};
+
+// IR routes waiting for assembleIR(), per listener and hostname.
+struct PendingRoute {
+  RouteSortKey key;
+  ir::Route route;
+};
+
+struct PendingListener {
+  std::map<std::string, std::vector<PendingRoute>> http;  // by intersected hostname
+  std::map<std::string, std::vector<PendingRoute>> grpc;
+  std::vector<ir::L4Route> l4;
+};
+
+struct Context {
+  const store::Snapshot& snap;
+  const Options& options;
+  ReferenceGrantIndex grants;
+  NamespaceIndex namespaces;
+  Result& out;
+
+  std::set<std::string> ourClasses;                  // GatewayClass names we own
+  std::map<std::string, GatewayInfo> gateways;       // by ns/name (ours only)
+  std::map<std::string, ListenerSetInfo> listenerSets;  // by ns/name (ours only)
+
+  std::map<const ListenerInfo*, PendingListener> pending;
+  // Gateway ns/name -> the client certificate it presents to backends.
+  std::map<std::string, ir::Certificate> backendClientCerts;
+  // Gateways (ns/name) whose routes reference each Service (ns/name), for
+  // policy ancestors: service -> {gateway key -> ListenerInfo owner}.
+  std::map<std::string, std::set<std::string>> serviceGateways;
+
+  // Objects' statuses by kind, filled as we go.
+  std::map<std::string, status::ObjectStatus*> statusByKey;
+
+  Context(const store::Snapshot& s, const Options& o, Result& r)
+      : snap(s), options(o), grants(s), namespaces(s), out(r) {}
+
+  void warn(std::string kind, const api::ObjectMeta& meta, std::string field, std::string message) {
+    api::Diagnostic d;
+    d.severity = api::Severity::Warning;
+    d.file = meta.source.file;
+    d.document = meta.source.document;
+    d.line = meta.source.line;
+    d.kind = std::move(kind);
+    d.namespace_ = meta.namespace_;
+    d.name = meta.name;
+    d.field = std::move(field);
+    d.message = std::move(message);
+    out.diagnostics.push_back(std::move(d));
+  }
+};
+
+inline std::string nsName(std::string_view ns, std::string_view name) {
+  std::string s(ns);
+  s.push_back('/');
+  s.append(name);
+  return s;
+}
+
+// Steps of the translation, in the order translate() runs them.
+void translateGatewayClasses(Context& ctx);
+void translateGateways(Context& ctx);     // listeners, conflicts, listener sets
+void translateRoutes(Context& ctx);       // attachment, rules, IR routes
+void finishGateways(Context& ctx);        // attachedRoutes, Gateway conditions
+void translatePolicies(Context& ctx);     // BackendTLSPolicy, XBackendTrafficPolicy
+void assembleIR(Context& ctx);            // binds, sorting
+
+}  // namespace portico::translate

@@ -1,0 +1,67 @@
+// The status half of the Gateway API conformance suite: for every case of
+// ../shared/conformance/cases.json, apply the manifests as the suite does
+// and check each StatusCheck against the translator's output. Traffic
+// expectations are issue 4's runner; mutation steps are not replayed yet.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "conformance/case_loader.h"
+#include "conformance/status_checks.h"
+#include "source/loader.h"
+
+namespace portico::conformance {
+namespace {
+
+std::vector<std::string> caseNames() {
+  std::vector<std::string> names;
+  const auto& all = cases();
+  if (all.is_null() || !all.contains("cases")) return {"NoConformanceData"};
+  for (const auto& c : all["cases"]) names.push_back(c["name"].get<std::string>());
+  return names;
+}
+
+const nlohmann::json* findCase(const std::string& name) {
+  for (const auto& c : cases()["cases"]) {
+    if (c["name"] == name) return &c;
+  }
+  return nullptr;
+}
+
+class StatusConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StatusConformance, StatusChecksHold) {
+  if (GetParam() == "NoConformanceData") {
+    GTEST_SKIP() << "conformance data not found: set PORTICO_CONFORMANCE_DIR or PORTICO_SHARED_DIR "
+                    "(default ../shared/conformance)";
+  }
+  const nlohmann::json& c = *findCase(GetParam());
+  if (c.value("mesh", false)) GTEST_SKIP() << "mesh conformance is out of scope for a gateway";
+  const auto& features = translate::supportedFeatures();
+  for (const auto& f : c["features"]) {
+    if (!std::binary_search(features.begin(), features.end(), f.get<std::string>())) {
+      GTEST_SKIP() << "Portico does not declare feature " << f.get<std::string>();
+    }
+  }
+  if (c["status"].empty()) GTEST_SKIP() << "case has no status checks";
+
+  auto load = source::loadString(caseManifests(c), GetParam() + ".yaml");
+  for (const auto& d : load.diagnostics) {
+    if (d.severity == api::Severity::Error) ADD_FAILURE() << "manifest rejected: " << d.format();
+  }
+  translate::Options opts;
+  opts.addressPool = {"127.0.1.0/24"};
+  auto result = translate::translate(load.snapshot, opts);
+  for (size_t i = 0; i < c["status"].size(); ++i) {
+    const auto& check = c["status"][i];
+    std::string failure = evaluate(check, result, load.snapshot);
+    EXPECT_TRUE(failure.empty()) << "status[" << i << "] " << check.value("check", "") << " on "
+                                 << check.value("kind", "") << " " << check.value("name", "") << ": " << failure;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, StatusConformance, ::testing::ValuesIn(caseNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace portico::conformance
