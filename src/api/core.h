@@ -78,4 +78,12 @@ struct Namespace {
   ObjectMeta meta;  // labels used by allowedRoutes selectors
 };
 
+// apiextensions.k8s.io/v1 CustomResourceDefinition: only what the
+// GatewayClass SupportedVersion condition needs (the Gateway API bundle
+// version is the CRD annotation gateway.networking.k8s.io/bundle-version).
+struct CustomResourceDefinition {
+  ObjectMeta meta;
+  std::string group;  // spec.group
+};
+
 }  // namespace portico::api

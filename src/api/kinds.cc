@@ -17,7 +17,7 @@ struct KindInfo {
   std::array<std::string_view, 3> deprecated;
 };
 
-constexpr std::array<KindInfo, 16> kKinds{{
+constexpr std::array<KindInfo, 17> kKinds{{
     {Kind::GatewayClass, "GatewayClass", "gateway.networking.k8s.io", true, {"v1", "v1beta1"}, {}},
     {Kind::Gateway, "Gateway", "gateway.networking.k8s.io", false, {"v1", "v1beta1"}, {}},
     {Kind::ListenerSet, "ListenerSet", "gateway.networking.k8s.io", false, {"v1"}, {}},
@@ -34,6 +34,7 @@ constexpr std::array<KindInfo, 16> kKinds{{
     {Kind::Secret, "Secret", "", false, {"v1"}, {}},
     {Kind::ConfigMap, "ConfigMap", "", false, {"v1"}, {}},
     {Kind::Namespace, "Namespace", "", true, {"v1"}, {}},
+    {Kind::CustomResourceDefinition, "CustomResourceDefinition", "apiextensions.k8s.io", true, {"v1"}, {}},
 }};
 
 const KindInfo& info(Kind k) { return kKinds[static_cast<size_t>(k)]; }
@@ -98,7 +99,7 @@ VersionCheck checkApiVersion(Kind k, std::string_view apiVersion) {
 }
 
 std::string_view preferredApiVersion(Kind k) {
-  static constexpr std::array<std::string_view, 16> kPreferred{
+  static constexpr std::array<std::string_view, 17> kPreferred{
       "gateway.networking.k8s.io/v1",
       "gateway.networking.k8s.io/v1",
       "gateway.networking.k8s.io/v1",
@@ -115,6 +116,7 @@ std::string_view preferredApiVersion(Kind k) {
       "v1",
       "v1",
       "v1",
+      "apiextensions.k8s.io/v1",
   };
   return kPreferred[static_cast<size_t>(k)];
 }

@@ -24,6 +24,7 @@ enum class Kind {
   Secret,
   ConfigMap,
   Namespace,
+  CustomResourceDefinition,
 };
 
 std::string_view kindName(Kind k);

@@ -49,7 +49,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   statusCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
       ->capture_default_str();
   statusCmd->add_option("--width", status.width, "Table width; 0 = unlimited")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0, 10000))
       ->capture_default_str();
   statusCmd->add_option("--transition-time", status.lastTransitionTime,
                         "lastTransitionTime to write (RFC 3339); default: now. For reproducible output.");

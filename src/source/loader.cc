@@ -168,6 +168,7 @@ class Loader {
       case Kind::Secret: return d.run(result.snapshot.secrets, *known);
       case Kind::ConfigMap: return d.run(result.snapshot.configMaps, *known);
       case Kind::Namespace: return d.run(result.snapshot.namespaces, *known);
+      case Kind::CustomResourceDefinition: return d.run(result.snapshot.crds, *known);
     }
   }
 

@@ -7,7 +7,7 @@ size_t Snapshot::objectCount() const {
          grpcRoutes.size() + tlsRoutes.size() + tcpRoutes.size() + udpRoutes.size() +
          referenceGrants.size() + backendTLSPolicies.size() + backendTrafficPolicies.size() +
          services.size() + endpointSlices.size() + secrets.size() + configMaps.size() +
-         namespaces.size();
+         namespaces.size() + crds.size();
 }
 
 }  // namespace portico::store

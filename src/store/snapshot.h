@@ -78,6 +78,7 @@ struct Snapshot {
   Table<api::Secret> secrets;
   Table<api::ConfigMap> configMaps;
   Table<api::Namespace> namespaces;
+  Table<api::CustomResourceDefinition> crds;
 
   size_t objectCount() const;
 };

@@ -146,14 +146,22 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
       reason = hostnameOnly ? cond::kNoMatchingListenerHostname : cond::kNotAllowedByListeners;
       message = fmt::format("{}", fmt::join(refusals, "; "));
     } else if (cr.rules > 0 && cr.invalidRules == cr.rules) {
-      reason = cond::kUnsupportedValue;
+      reason = cr.invalidReason;
       message = cr.invalidMessage;
     }
   }
 
   if (reason.empty()) {
-    setCondition(ps.conditions, cond::kAccepted, true, cond::kAccepted,
-                 fmt::format("attached to {} listener(s)", accepted.size()), gen);
+    // A route attached only to listeners that cannot serve is still
+    // Accepted and counted (conformance counts attachedRoutes on invalid
+    // listeners); say so, so nobody waits for traffic that cannot flow.
+    std::vector<std::string> idle;
+    for (auto& [l, hosts] : accepted) {
+      if (!l->programmed) idle.push_back(l->spec->name);
+    }
+    std::string msg = fmt::format("attached to {} listener(s)", accepted.size());
+    if (!idle.empty()) msg += fmt::format("; not serving on {} (listener not programmed)", fmt::join(idle, ", "));
+    setCondition(ps.conditions, cond::kAccepted, true, cond::kAccepted, msg, gen);
     for (auto& [l, hosts] : accepted) {
       l->attachedRoutes.insert(std::string(rv.kind) + "/" + nsName(rv.meta.namespace_, rv.meta.name));
       if (l->programmed) feed(ctx, *l, rv, cr, hosts);
@@ -168,7 +176,7 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
     setCondition(ps.conditions, cond::kResolvedRefs, false, cr.refReason, cr.refMessage, gen);
   }
   if (reason.empty() && cr.invalidRules > 0) {
-    setCondition(ps.conditions, cond::kPartiallyInvalid, true, cond::kUnsupportedValue,
+    setCondition(ps.conditions, cond::kPartiallyInvalid, true, cr.invalidReason,
                  fmt::format("Dropped Rule(s): {} of {} rules are invalid; first: {}", cr.invalidRules, cr.rules,
                              cr.invalidMessage),
                  gen);
@@ -178,6 +186,24 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
 
 void attach(Context& ctx, const RouteView& rv, const CompiledRoute& cr) {
   for (const auto& pr : rv.common.parentRefs) attachParent(ctx, rv, cr, pr);
+  // [EXP] GEP-3793 default Gateways: a route with useDefaultGateways is
+  // claimed by every Gateway of the same defaultScope; allowedRoutes still
+  // apply, parentRefs are not changed and the claim shows in status.parents.
+  const std::string scope = rv.common.useDefaultGateways.value_or("None");
+  if (scope == "None") return;
+  for (const auto& [key, gw] : ctx.gateways) {
+    if (gw.gateway->defaultScope.value_or("None") != scope) continue;
+    bool listed = false;
+    for (const auto& pr : rv.common.parentRefs) {
+      listed = listed || (pr.kind == "Gateway" && pr.name == gw.gateway->meta.name &&
+                          pr.namespace_.value_or(rv.meta.namespace_) == gw.gateway->meta.namespace_);
+    }
+    if (listed) continue;
+    api::ParentReference ref;
+    ref.name = gw.gateway->meta.name;
+    ref.namespace_ = gw.gateway->meta.namespace_;
+    attachParent(ctx, rv, cr, ref);
+  }
 }
 
 template <class T>

@@ -19,6 +19,7 @@ inline constexpr const char* kOverlappingTLSConfig = "OverlappingTLSConfig";
 inline constexpr const char* kPartiallyInvalid = "PartiallyInvalid";
 inline constexpr const char* kSupportedVersion = "SupportedVersion";
 inline constexpr const char* kInsecureFrontendValidationMode = "InsecureFrontendValidationMode";
+inline constexpr const char* kDefaultGateway = "DefaultGateway";  // [EXP] GEP-3793
 
 // Reasons.
 inline constexpr const char* kPending = "Pending";

@@ -14,12 +14,16 @@ namespace portico::translate {
 // keeps serving.
 struct RuleProblems {
   std::string invalid;  // message; empty = rule is servable
+  std::string invalidReason = "UnsupportedValue";  // route Accepted reason when every rule is invalid
   std::string refReason;
   std::string refMessage;
   int32_t directStatus = 0;  // e.g. 500 for an unresolvable ExtensionRef
 
-  void setInvalid(std::string msg) {
-    if (invalid.empty()) invalid = std::move(msg);
+  void setInvalid(std::string msg, std::string reason = "UnsupportedValue") {
+    if (invalid.empty()) {
+      invalid = std::move(msg);
+      invalidReason = std::move(reason);
+    }
   }
   void setRef(std::string reason, std::string msg) {
     if (refReason.empty()) {

@@ -1,6 +1,8 @@
 // GatewayClass status (spec §2, §11 "GatewayClass").
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "translate/conditions.h"
 #include "translate/context.h"
 
@@ -24,6 +26,34 @@ std::string checkParameters(const Context& ctx, const api::ParametersReference& 
   return {};
 }
 
+// "v1.6.1" -> {1, 6}; nullopt when not a release version.
+std::optional<std::pair<int, int>> parseBundleVersion(const std::string& v) {
+  int major = 0, minor = 0, patch = 0;
+  char tail = 0;
+  if (std::sscanf(v.c_str(), "v%d.%d.%d%c", &major, &minor, &patch, &tail) < 3) return std::nullopt;
+  return std::make_pair(major, minor);
+}
+
+// The Gateway API CRDs in the input and their bundle-version annotation
+// (GatewayClass SupportedVersion docs): missing or unrecognised versions
+// make the condition False. Portico reads manifests of v1.0 through v1.6.
+std::string unsupportedCRDs(const Context& ctx) {
+  std::vector<std::string> bad;
+  for (const auto& [key, crd] : ctx.snap.crds) {
+    if (crd->group != api::kGatewayGroup && crd->group != api::kGatewayXGroup) continue;
+    auto it = crd->meta.annotations.find("gateway.networking.k8s.io/bundle-version");
+    if (it == crd->meta.annotations.end()) {
+      bad.push_back(crd->meta.name + " (no bundle-version annotation)");
+      continue;
+    }
+    auto v = parseBundleVersion(it->second);
+    if (!v || v->first != 1 || v->second > 6) bad.push_back(crd->meta.name + " (" + it->second + ")");
+  }
+  if (bad.empty()) return {};
+  return fmt::format("Gateway API CRDs of a bundle version Portico does not support (v1.0 to v1.6): {}",
+                     fmt::join(bad, ", "));
+}
+
 }  // namespace
 
 void translateGatewayClasses(Context& ctx) {
@@ -36,18 +66,24 @@ void translateGatewayClasses(Context& ctx) {
 
     std::string problem;
     if (gc->parametersRef) problem = checkParameters(ctx, *gc->parametersRef);
-    if (problem.empty()) {
+    const std::string versions = unsupportedCRDs(ctx);
+    if (problem.empty() && !versions.empty() && ctx.options.strictCRDVersions) {
+      setCondition(st.conditions, cond::kAccepted, false, cond::kUnsupportedVersion, versions, gen);
+    } else if (problem.empty()) {
       setCondition(st.conditions, cond::kAccepted, true, cond::kAccepted,
                    fmt::format("Accepted by {}", ctx.options.controllerName), gen);
       ctx.ourClasses.insert(gc->meta.name);
     } else {
       setCondition(st.conditions, cond::kAccepted, false, cond::kInvalidParameters, problem, gen);
     }
-    // [EXP] SupportedVersion: every object was decoded against the v1.6.1
-    // schema (unserved versions are rejected at load), so the versions in
-    // use are supported.
-    setCondition(st.conditions, cond::kSupportedVersion, true, cond::kSupportedVersion,
-                 "Gateway API v1.6.1 (standard and experimental channels)", gen);
+    // [EXP] SupportedVersion, set with Accepted. Without CRDs in the input
+    // (file mode) every object was validated against the v1.6.1 schema.
+    if (versions.empty()) {
+      setCondition(st.conditions, cond::kSupportedVersion, true, cond::kSupportedVersion,
+                   "Gateway API v1.6.1 (standard and experimental channels)", gen);
+    } else {
+      setCondition(st.conditions, cond::kSupportedVersion, false, cond::kUnsupportedVersion, versions, gen);
+    }
     st.supportedFeatures = ctx.options.supportedFeatures.empty() ? supportedFeatures()
                                                                  : ctx.options.supportedFeatures;
   }

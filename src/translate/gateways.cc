@@ -207,6 +207,10 @@ void translateGateways(Context& ctx) {
     } else if (!programmedReason.empty()) {
       setCondition(st.conditions, cond::kProgrammed, false, programmedReason, programmedMsg, gen);
     }
+    if (g->defaultScope && *g->defaultScope != "None") {
+      setCondition(st.conditions, cond::kDefaultGateway, true, cond::kDefaultGateway,
+                   fmt::format("default Gateway for routes with useDefaultGateways: {}", *g->defaultScope), gen);
+    }
     if (insecure) {
       setCondition(st.conditions, cond::kInsecureFrontendValidationMode, true, cond::kConfigurationChanged,
                    "client certificate validation uses AllowInsecureFallback: clients without a valid "

@@ -124,6 +124,19 @@ CompiledRoute compileHTTPRoute(Context& ctx, const api::HTTPRoute& route) {
     base.backends = compileBackends(ctx, "HTTPRoute", meta, rule.backendRefs, rf + ".backendRefs", matchedPrefix,
                                     false, problems, out.services);
     base.directResponseStatus = problems.directStatus;
+    // v1.6 backend-level RequestRedirect after a rule-level URLRewrite:
+    // whether the Location is built from the rewritten or the original URL
+    // is unspecified, so the combination is refused rather than guessed.
+    if (base.filters.rewrite) {
+      for (size_t bi = 0; bi < base.backends.size(); ++bi) {
+        if (base.backends[bi].filters.redirect) {
+          problems.setInvalid(fmt::format("{}.backendRefs[{}].filters: RequestRedirect cannot follow the rule's "
+                                          "URLRewrite",
+                                          rf, bi),
+                              "IncompatibleFilters");
+        }
+      }
+    }
     if (rule.timeouts) {
       if (rule.timeouts->request) base.requestTimeoutMs = parseDurationMs(*rule.timeouts->request).value_or(0);
       if (rule.timeouts->backendRequest) {

@@ -67,7 +67,10 @@ void recordRule(CompiledRoute& out, const RuleProblems& p) {
   ++out.rules;
   if (!p.invalid.empty()) {
     ++out.invalidRules;
-    if (out.invalidMessage.empty()) out.invalidMessage = p.invalid;
+    if (out.invalidMessage.empty()) {
+      out.invalidMessage = p.invalid;
+      out.invalidReason = p.invalidReason;
+    }
   }
   if (!p.refReason.empty() && out.refReason.empty()) {
     out.refReason = p.refReason;

@@ -18,6 +18,7 @@ struct CompiledRoute {
   size_t rules = 0;
   size_t invalidRules = 0;
   std::string invalidMessage;  // first dropped rule, for status
+  std::string invalidReason;   // its reason (UnsupportedValue, IncompatibleFilters)
   std::string refReason, refMessage;
   std::set<std::string> services;  // "ns/name" of every Service named in backendRefs
 };

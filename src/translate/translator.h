@@ -24,6 +24,11 @@ struct Options {
   // a load-balancer controller); empty = Gateways without spec.addresses
   // bind the run's listen address.
   std::vector<std::string> addressPool;
+  // GatewayClass SupportedVersion: when Gateway API CRDs of a bundle
+  // version Portico does not support are present, best effort (default)
+  // keeps Accepted=True and sets SupportedVersion=False; strict sets
+  // Accepted=False UnsupportedVersion too.
+  bool strictCRDVersions = false;
 };
 
 struct Result {

@@ -268,3 +268,102 @@ TEST(GatewayClass, UnsupportedParametersAreInvalidParameters) {
 
 }  // namespace
 }  // namespace portico::testing
+
+namespace portico::testing {
+namespace {
+
+// Frontend client-certificate validation and the backend client
+// certificate (spec §3 tls, §11 Gateway/Listener, §12.16).
+class GatewayTls : public ::testing::Test {
+ protected:
+  KeyPair server = selfSigned({"app.example.com"});
+  KeyPair client = selfSigned({});
+  KeyPair ca = selfSigned({});
+
+  std::string caMap(const std::string& name) {
+    std::string pem;
+    for (char c : ca.certPem) {
+      pem.push_back(c);
+      if (c == '\n') pem += "    ";
+    }
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + ", namespace: infra}\ndata:\n  ca.crt: |\n    " +
+           pem + "\n---\n";
+  }
+  std::string gw(const std::string& tls) {
+    return tlsSecretYaml("infra", "server", server) + "---\n" +
+           "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n"
+           "  gatewayClassName: portico\n" + tls +
+           "  listeners:\n  - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: server}]}}\n"
+           "  - {name: http, port: 80, protocol: HTTP}\n";
+  }
+};
+
+TEST_F(GatewayTls, InsecureFallbackIsFlaggedOnTheGateway) {
+  Scenario s(caMap("clients") + gw("  tls:\n    frontend:\n      default:\n        validation:\n"
+                                   "          mode: AllowInsecureFallback\n          caCertificateRefs: [{group: '', "
+                                   "kind: ConfigMap, name: clients}]\n"));
+  EXPECT_EQ(s.gatewayCond("infra", "gw", "InsecureFrontendValidationMode"), "True/ConfigurationChanged");
+  EXPECT_EQ(s.listenerCond("infra", "gw", "https", "ResolvedRefs"), "True/ResolvedRefs");
+}
+
+TEST_F(GatewayTls, BadCaReferencesMarkEveryHttpsListenerOfThePort) {
+  Scenario missing(gw("  tls:\n    frontend:\n      default:\n        validation:\n          caCertificateRefs: "
+                      "[{group: '', kind: ConfigMap, name: nope}]\n"));
+  EXPECT_EQ(missing.listenerCond("infra", "gw", "https", "ResolvedRefs"), "False/InvalidCACertificateRef");
+  EXPECT_EQ(missing.listenerCond("infra", "gw", "https", "Accepted"), "False/NoValidCACertificate");
+  EXPECT_EQ(missing.listenerCond("infra", "gw", "http", "Accepted"), "True/Accepted") << "HTTP listeners unaffected";
+
+  Scenario kind(gw("  tls:\n    frontend:\n      default:\n        validation:\n          caCertificateRefs: "
+                   "[{group: example.com, kind: Bundle, name: x}]\n"));
+  EXPECT_EQ(kind.listenerCond("infra", "gw", "https", "ResolvedRefs"), "False/InvalidCACertificateKind");
+
+  // One good reference keeps the listener Accepted, with ResolvedRefs False.
+  Scenario some(caMap("clients") + gw("  tls:\n    frontend:\n      default:\n        validation:\n"
+                                      "          caCertificateRefs: [{group: '', kind: ConfigMap, name: clients}, "
+                                      "{group: '', kind: ConfigMap, name: nope}]\n"));
+  EXPECT_EQ(some.listenerCond("infra", "gw", "https", "ResolvedRefs"), "False/InvalidCACertificateRef");
+  EXPECT_EQ(some.listenerCond("infra", "gw", "https", "Accepted"), "True/Accepted");
+}
+
+TEST_F(GatewayTls, PerPortValidationBeatsTheDefault) {
+  Scenario s(caMap("clients") + gw("  tls:\n    frontend:\n      default:\n        validation:\n"
+                                   "          caCertificateRefs: [{group: '', kind: ConfigMap, name: nope}]\n"
+                                   "      perPort:\n      - port: 443\n        tls:\n          validation:\n"
+                                   "            caCertificateRefs: [{group: '', kind: ConfigMap, name: clients}]\n"));
+  EXPECT_EQ(s.listenerCond("infra", "gw", "https", "ResolvedRefs"), "True/ResolvedRefs");
+}
+
+TEST_F(GatewayTls, BackendClientCertificate) {
+  const std::string ref = "  tls:\n    backend:\n      clientCertificateRef: {name: client";
+  Scenario ok(tlsSecretYaml("infra", "client", client) + "---\n" + gw(ref + "}\n"));
+  EXPECT_EQ(ok.gatewayCond("infra", "gw", "ResolvedRefs"), "True/ResolvedRefs");
+  ASSERT_FALSE(ok.result.ir.binds.empty());
+  EXPECT_TRUE(ok.result.ir.binds[0].listeners[0].backendClientCertificate.has_value());
+
+  Scenario missing(gw(ref + "}\n"));
+  EXPECT_EQ(missing.gatewayCond("infra", "gw", "ResolvedRefs"), "False/InvalidClientCertificateRef");
+  EXPECT_EQ(missing.gatewayCond("infra", "gw", "Programmed"), "True/Programmed") << "does not affect Programmed";
+
+  Scenario elsewhere(tlsSecretYaml("certs", "client", client) + "---\n" + gw(ref + ", namespace: certs}\n"));
+  EXPECT_EQ(elsewhere.gatewayCond("infra", "gw", "ResolvedRefs"), "False/RefNotPermitted");
+}
+
+TEST(CrdVersions, StrictModeRejectsTheClass) {
+  const std::string yaml = std::string(kClass) +
+                           "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+                           "  name: gateways.gateway.networking.k8s.io\nspec: {group: gateway.networking.k8s.io}\n";
+  auto load = loadOk(yaml);
+  translate::Options strict;
+  strict.strictCRDVersions = true;
+  auto r = translate::translate(load.snapshot, strict);
+  const auto& st = std::get<status::GatewayClassStatus>(r.status.find(api::Kind::GatewayClass, "", "portico")->status);
+  EXPECT_EQ(Scenario::cond(st.conditions, "Accepted"), "False/UnsupportedVersion");
+  EXPECT_EQ(Scenario::cond(st.conditions, "SupportedVersion"), "False/UnsupportedVersion");
+  auto best = translate::translate(load.snapshot);
+  const auto& bst = std::get<status::GatewayClassStatus>(best.status.find(api::Kind::GatewayClass, "", "portico")->status);
+  EXPECT_EQ(Scenario::cond(bst.conditions, "Accepted"), "True/Accepted");
+  EXPECT_EQ(Scenario::cond(bst.conditions, "SupportedVersion"), "False/UnsupportedVersion");
+}
+
+}  // namespace
+}  // namespace portico::testing

@@ -202,4 +202,20 @@ void decode(Ctx& c, const YAML::Node& root, api::Namespace&) {
   });
 }
 
+// Only spec.group is read; the schema itself is the API server's business,
+// so the rest of the spec is accepted as it is.
+void decode(Ctx& c, const YAML::Node& root, api::CustomResourceDefinition& out) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+    if (isEnvelopeKey(k)) return true;
+    if (k == "spec") {
+      fields(c, v, fp, {}, [&](std::string_view sk, const YAML::Node& sv, const FieldPath& sfp) {
+        if (sk == "group") c.str(sv, sfp, out.group);
+        return true;
+      });
+      return true;
+    }
+    return false;
+  });
+}
+
 }  // namespace portico::source::decode

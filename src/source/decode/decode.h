@@ -36,5 +36,6 @@ void decode(Ctx& c, const YAML::Node& root, api::EndpointSlice& out);
 void decode(Ctx& c, const YAML::Node& root, api::Secret& out);
 void decode(Ctx& c, const YAML::Node& root, api::ConfigMap& out);
 void decode(Ctx& c, const YAML::Node& root, api::Namespace& out);
+void decode(Ctx& c, const YAML::Node& root, api::CustomResourceDefinition& out);
 
 }  // namespace portico::source::decode

@@ -1,0 +1,29 @@
+#include "process_memory.h"
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace portico::bench {
+
+uint64_t currentRssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t sizePages = 0, residentPages = 0;
+  if (!(statm >> sizePages >> residentPages)) return 0;
+  return residentPages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t peakRssBytes() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+uint64_t heapInUseBytes() {
+  const struct mallinfo2 mi = mallinfo2();
+  return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
+}
+
+}  // namespace portico::bench
