@@ -14,6 +14,7 @@ PACKAGES=(
   libssl-dev           # certificate Secret parsing, TLS
   libfmt-dev           # formatting of errors and tables
   libcli11-dev         # command line
+  libboost1.81-dev     # Asio (C++20 coroutines) for the data plane and portico-echo
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

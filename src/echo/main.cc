@@ -1,0 +1,2 @@
+// Placeholder for portico-echo.
+int main() { return 0; }
