@@ -97,7 +97,7 @@ trap 'rm -f "$section"' EXIT
   echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; load average at start $(cut -d' ' -f1-3 /proc/loadavg) (shared machine)"
   echo "- Build: ${build_type:-unknown} ($build_dir)"
   echo "- Command: \`make bench\` (\`bench/run-translate-bench.sh $build_dir --record\`), translate repeated $repeat times"
-  echo "- Target (issue 1): 10,000 HTTPRoutes translated in under ${target_translate_ms} ms (median), peak RSS under ${target_rss_mib} MiB"
+  echo "- Target (foundation issue): 10,000 HTTPRoutes translated in under ${target_translate_ms} ms (median), peak RSS under ${target_rss_mib} MiB"
   echo
   echo "| HTTPRoutes | Gateways | Objects | IR routes | Decode+validate ms | Translate ms min / median | Total ms | Peak RSS MiB | IR+status heap MiB | Target met |"
   echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|"

@@ -109,7 +109,9 @@ struct Backend {
   std::string cluster;
   uint32_t weight = 1;
   int32_t invalidStatus = 500;
-  Filters filters;  // backendRef-level filters
+  // backendRef-level filters; null when there are none (the common case:
+  // a full Filters per backend per expanded route dominated IR memory).
+  std::shared_ptr<const Filters> filters;
 };
 
 struct Retry {

@@ -151,7 +151,7 @@ Json route(const Route& r) {
   for (const auto& b : r.backends) {
     Json bj{{"cluster", b.cluster}, {"weight", b.weight}};
     if (b.cluster.empty()) bj["invalidStatus"] = b.invalidStatus;
-    if (!b.filters.empty()) bj["filters"] = filters(b.filters);
+    if (b.filters && !b.filters->empty()) bj["filters"] = filters(*b.filters);
     backends.push_back(std::move(bj));
   }
   out["backends"] = std::move(backends);

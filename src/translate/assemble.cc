@@ -14,6 +14,7 @@ std::vector<ir::Route> sorted(std::vector<PendingRoute>& v) {
   std::vector<ir::Route> out;
   out.reserve(v.size());
   for (auto& p : v) out.push_back(std::move(p.route));
+  std::vector<PendingRoute>().swap(v);  // moved-from routes would otherwise live until translate() returns
   return out;
 }
 
@@ -64,13 +65,18 @@ void assembleIR(Context& ctx) {
     for (auto& l : gw.listeners) {
       if (!l->programmed) continue;
       ir::Listener built = buildListener(ctx, *l);
-      for (const auto& a : addrs) {
+      for (size_t ai = 0; ai < addrs.size(); ++ai) {
+        const auto& a = addrs[ai];
         const bool udp = l->protocol == ir::Protocol::UDP;
         auto& b = binds[{a, l->spec->port, udp}];
         b.address = a;
         b.port = l->spec->port;
         b.protocol = udp ? ir::Protocol::UDP : l->protocol;
-        b.listeners.push_back(built);
+        if (ai + 1 == addrs.size()) {
+          b.listeners.push_back(std::move(built));  // the last (usually only) address takes it
+        } else {
+          b.listeners.push_back(built);
+        }
       }
     }
   }
@@ -86,7 +92,7 @@ void assembleIR(Context& ctx) {
             collectClusters(r.filters, used);
             for (const auto& be : r.backends) {
               used.insert(be.cluster);
-              collectClusters(be.filters, used);
+              if (be.filters) collectClusters(*be.filters, used);
             }
           }
         }

@@ -1,5 +1,7 @@
 #include "translate/certs.h"
 
+#include "translate/context.h"
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -114,6 +116,20 @@ bool parseCABundle(const std::string& pem, std::string& error) {
     return false;
   }
   return true;
+}
+
+ParsedCertificate parseKeyPairCached(Context& ctx, const std::string& certPem, const std::string& keyPem) {
+  auto key = std::make_pair(certPem, keyPem);
+  auto it = ctx.certMemo.find(key);
+  if (it == ctx.certMemo.end()) {
+    ParsedCertificate p = parseKeyPair(certPem, keyPem);
+    it = ctx.certMemo.emplace(std::move(key), ParsedCertificateMemo{p.ok, p.error, p.dnsNames}).first;
+  }
+  ParsedCertificate out;
+  out.ok = it->second.ok;
+  out.error = it->second.error;
+  out.dnsNames = it->second.dnsNames;
+  return out;
 }
 
 }  // namespace portico::translate

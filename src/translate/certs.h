@@ -18,6 +18,10 @@ struct ParsedCertificate {
 // must match the leaf certificate.
 ParsedCertificate parseKeyPair(const std::string& certPem, const std::string& keyPem);
 
+struct Context;
+// parseKeyPair, memoised per translation by content.
+ParsedCertificate parseKeyPairCached(Context& ctx, const std::string& certPem, const std::string& keyPem);
+
 // A CA bundle (ca.crt): at least one PEM certificate, all parseable.
 bool parseCABundle(const std::string& pem, std::string& error);
 

@@ -70,6 +70,12 @@ struct ListenerSetInfo {
   std::vector<ListenerInfo*> listeners;
 };
 
+struct ParsedCertificateMemo {
+  bool ok = false;
+  std::string error;
+  std::vector<std::string> dnsNames;
+};
+
 // IR routes waiting for assembleIR(), per listener and hostname.
 struct PendingRoute {
   RouteSortKey key;
@@ -94,6 +100,13 @@ struct Context {
   std::map<std::string, ListenerSetInfo> listenerSets;  // by ns/name (ours only)
 
   std::map<const ListenerInfo*, PendingListener> pending;
+  // Memo tables: the same certificate or pattern is often used by many
+  // objects (e.g. one wildcard certificate for every Gateway); parsing it
+  // once per translation keeps translate time proportional to distinct
+  // inputs. Keyed by content, so still a pure function of the snapshot.
+  std::map<std::string, std::string> regexErrors;         // pattern -> RE2 error ("" = valid)
+  std::map<std::pair<std::string, std::string>, ParsedCertificateMemo> certMemo;
+
   // Gateway ns/name -> the client certificate it presents to backends.
   std::map<std::string, ir::Certificate> backendClientCerts;
   // Gateways (ns/name) whose routes reference each Service (ns/name), for

@@ -84,7 +84,7 @@ void checkBackendClientCert(Context& ctx, GatewayInfo& gw, std::string& reason, 
   } else {
     auto crt = s->data.find("tls.crt");
     auto key = s->data.find("tls.key");
-    auto parsed = parseKeyPair(crt == s->data.end() ? "" : crt->second, key == s->data.end() ? "" : key->second);
+    auto parsed = parseKeyPairCached(ctx, crt == s->data.end() ? "" : crt->second, key == s->data.end() ? "" : key->second);
     if (!parsed.ok) {
       reason = cond::kInvalidClientCertificateRef;
       message = fmt::format("{}: Secret {}/{}: {}", field, ns, ref.name, parsed.error);

@@ -22,7 +22,7 @@ struct GrpcMatch {
   size_t methodLen = 0;
 };
 
-GrpcMatch compileMatch(const api::GRPCRouteMatch& m, const std::string& field, RuleProblems& problems) {
+GrpcMatch compileMatch(Context& ctx, const api::GRPCRouteMatch& m, const std::string& field, RuleProblems& problems) {
   GrpcMatch out;
   out.match.grpc = true;
   out.match.method = std::string("POST");
@@ -43,7 +43,7 @@ GrpcMatch compileMatch(const api::GRPCRouteMatch& m, const std::string& field, R
     } else if (mm.type == "RegularExpression") {
       std::string err;
       for (const auto* part : {&svc, &meth}) {
-        if (!part->empty() && !validRegex(*part, err)) {
+        if (!part->empty() && !validRegex(ctx, *part, err)) {
           problems.setInvalid(fmt::format("{}.method: invalid RE2 regular expression: {}", field, err));
         }
       }
@@ -66,7 +66,7 @@ GrpcMatch compileMatch(const api::GRPCRouteMatch& m, const std::string& field, R
     if (h.type == "RegularExpression") {
       sm.kind = ir::StringMatchKind::Regex;
       std::string err;
-      if (!validRegex(h.value, err)) {
+      if (!validRegex(ctx, h.value, err)) {
         problems.setInvalid(fmt::format("{}.headers[{}].value: invalid RE2 regular expression: {}", field, i, err));
       }
     }
@@ -91,7 +91,7 @@ CompiledRoute compileGRPCRoute(Context& ctx, const api::GRPCRoute& route) {
       matches.back().match.grpc = true;
     }
     for (size_t mi = 0; mi < rule.matches.size(); ++mi) {
-      matches.push_back(compileMatch(rule.matches[mi], fmt::format("{}.matches[{}]", rf, mi), problems));
+      matches.push_back(compileMatch(ctx, rule.matches[mi], fmt::format("{}.matches[{}]", rf, mi), problems));
     }
     ir::Route base;
     base.routeKind = "GRPCRoute";

@@ -35,7 +35,7 @@ std::string literalPrefix(const std::string& re) {
   return slash == std::string::npos ? "/" : out.substr(0, slash + 1);
 }
 
-ir::Match compileMatch(const api::HTTPRouteMatch& m, const std::string& field, RuleProblems& problems) {
+ir::Match compileMatch(Context& ctx, const api::HTTPRouteMatch& m, const std::string& field, RuleProblems& problems) {
   ir::Match out;
   api::HTTPPathMatch path = m.path.value_or(api::HTTPPathMatch{});
   std::string err;
@@ -44,7 +44,7 @@ ir::Match compileMatch(const api::HTTPRouteMatch& m, const std::string& field, R
   } else if (path.type == "PathPrefix") {
     out.path = {ir::PathMatchKind::Prefix, normalisePrefix(path.value)};
   } else if (path.type == "RegularExpression") {
-    if (!validRegex(path.value, err)) {
+    if (!validRegex(ctx, path.value, err)) {
       problems.setInvalid(fmt::format("{}.path.value: invalid RE2 regular expression: {}", field, err));
     }
     out.path = {ir::PathMatchKind::Regex, path.value};
@@ -66,7 +66,7 @@ ir::Match compileMatch(const api::HTTPRouteMatch& m, const std::string& field, R
       sm.value = h.value;
       if (h.type == "RegularExpression") {
         sm.kind = ir::StringMatchKind::Regex;
-        if (!validRegex(h.value, err)) {
+        if (!validRegex(ctx, h.value, err)) {
           problems.setInvalid(fmt::format("{}.{}[{}].value: invalid RE2 regular expression: {}", field, what, i, err));
         }
       } else if (h.type != "Exact") {
@@ -105,7 +105,7 @@ CompiledRoute compileHTTPRoute(Context& ctx, const api::HTTPRoute& route) {
     if (matches.empty()) matches.push_back(api::HTTPRouteMatch{});  // default: PathPrefix "/"
     std::vector<ir::Match> compiled;
     for (size_t mi = 0; mi < matches.size(); ++mi) {
-      compiled.push_back(compileMatch(matches[mi], fmt::format("{}.matches[{}]", rf, mi), problems));
+      compiled.push_back(compileMatch(ctx, matches[mi], fmt::format("{}.matches[{}]", rf, mi), problems));
     }
     // ReplacePrefixMatch needs the one PathPrefix the rule matched (CEL).
     std::string matchedPrefix;
@@ -129,7 +129,7 @@ CompiledRoute compileHTTPRoute(Context& ctx, const api::HTTPRoute& route) {
     // is unspecified, so the combination is refused rather than guessed.
     if (base.filters.rewrite) {
       for (size_t bi = 0; bi < base.backends.size(); ++bi) {
-        if (base.backends[bi].filters.redirect) {
+        if (base.backends[bi].filters && base.backends[bi].filters->redirect) {
           problems.setInvalid(fmt::format("{}.backendRefs[{}].filters: RequestRedirect cannot follow the rule's "
                                           "URLRewrite",
                                           rf, bi),

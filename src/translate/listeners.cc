@@ -51,7 +51,7 @@ bool resolveCertificate(Context& ctx, ListenerInfo& l, const api::SecretObjectRe
   }
   auto crt = secret->data.find("tls.crt");
   auto key = secret->data.find("tls.key");
-  ParsedCertificate parsed = parseKeyPair(crt == secret->data.end() ? std::string() : crt->second,
+  ParsedCertificate parsed = parseKeyPairCached(ctx, crt == secret->data.end() ? std::string() : crt->second,
                                           key == secret->data.end() ? std::string() : key->second);
   if (!parsed.ok) {
     return fail(cond::kInvalidCertificateRef, fmt::format("Secret {}/{}: {}", ns, ref.name, parsed.error));

@@ -33,7 +33,9 @@ std::vector<ir::Backend> compileBackends(Context& ctx, std::string_view kind, co
     }
     if (!br.filters.empty()) {
       FilterScope scope{kind, meta.namespace_, f + ".filters", matchedPrefix, grpc};
-      compileFilters(ctx, scope, br.filters, b.filters, problems);
+      auto compiled = std::make_shared<ir::Filters>();
+      compileFilters(ctx, scope, br.filters, *compiled, problems);
+      if (!compiled->empty()) b.filters = std::move(compiled);
     }
     out.push_back(std::move(b));
   }
@@ -54,13 +56,16 @@ std::optional<ir::SessionPersistence> compileSessionPersistence(const std::optio
   return out;
 }
 
-bool validRegex(const std::string& pattern, std::string& error) {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  RE2 re(pattern, opts);
-  if (re.ok()) return true;
-  error = re.error();
-  return false;
+bool validRegex(Context& ctx, const std::string& pattern, std::string& error) {
+  auto it = ctx.regexErrors.find(pattern);
+  if (it == ctx.regexErrors.end()) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    RE2 re(pattern, opts);
+    it = ctx.regexErrors.emplace(pattern, re.ok() ? std::string() : re.error()).first;
+  }
+  error = it->second;
+  return error.empty();
 }
 
 void recordRule(CompiledRoute& out, const RuleProblems& p) {

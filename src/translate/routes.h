@@ -39,7 +39,7 @@ std::optional<ir::SessionPersistence> compileSessionPersistence(const std::optio
                                                                 const std::string& cookiePath);
 
 // True when `pattern` compiles with RE2 (the data plane's regex engine).
-bool validRegex(const std::string& pattern, std::string& error);
+bool validRegex(Context& ctx, const std::string& pattern, std::string& error);
 
 // Merges one rule's problems into the route summary.
 void recordRule(CompiledRoute& out, const RuleProblems& p);
