@@ -50,8 +50,17 @@ bench: build
 conformance:
 	@echo "conformance: not yet (issue 4)"
 
-fuzz:
-	@echo "fuzz: not yet (issue 3: HTTP/1 parser fuzzing)"
+# libFuzzer on the HTTP/1 codec: a separate clang build (build-fuzz) of just
+# the fuzz target, run for FUZZ_SECONDS (default 600) on a copy of the seed
+# corpus so the checked-in seeds stay small. Crashes land in build-fuzz/artifacts.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPORTICO_FUZZ=ON -DPORTICO_BUILD_TESTS=OFF -DPORTICO_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target http1_request_fuzz
+	mkdir -p build-fuzz/corpus build-fuzz/artifacts
+	cp -n tests/fuzz/corpus/http1/* build-fuzz/corpus/
+	build-fuzz/http1_request_fuzz -max_total_time=$(or $(FUZZ_SECONDS),600) -print_final_stats=1 \
+	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus
 
 format:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

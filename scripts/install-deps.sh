@@ -17,6 +17,8 @@ PACKAGES=(
   libboost1.81-dev     # Asio (C++20 coroutines) for the data plane and portico-echo
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (make fuzz): clang 14 with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,2 +1,84 @@
-// Placeholder for portico-echo.
-int main() { return 0; }
+// portico-echo: the backend of the quickstart, the end-to-end tests and
+// the conformance runner. Answers every request with JSON describing it,
+// in the shape of the Gateway API conformance echo server (echo-basic).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "echo/options.h"
+#include "echo/server.h"
+
+namespace {
+
+std::string hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "portico-echo";
+  return buf;
+}
+
+bool parseEndpoints(const std::vector<std::string>& in, std::vector<portico::echo::Endpoint>& out) {
+  for (const std::string& text : in) {
+    auto e = portico::echo::parseEndpoint(text);
+    if (!e) {
+      std::cerr << "portico-echo: expected ADDR:PORT or [ADDR]:PORT, got \"" << text << "\"" << std::endl;
+      return false;
+    }
+    out.push_back(*e);
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  portico::echo::Options opts;
+  std::vector<std::string> listen, tlsListen, responseHeaders;
+  CLI::App app{"portico-echo: HTTP echo backend (Gateway API conformance echo JSON)"};
+  app.add_option("--listen", listen, "Serve HTTP/1.1 on ADDR:PORT (repeatable; port 0 picks one)");
+  app.add_option("--tls-listen", tlsListen,
+                 "Serve HTTPS on ADDR:PORT (repeatable; needs --tls-cert/--tls-key)");
+  app.add_option("--tls-cert", opts.tlsCert, "PEM certificate chain")->envname("TLS_SERVER_CERT");
+  app.add_option("--tls-key", opts.tlsKey, "PEM private key")->envname("TLS_SERVER_PRIVKEY");
+  app.add_option("--tls-client-ca", opts.tlsClientCa,
+                 "Request client certificates, verify them against this CA")
+      ->envname("TLS_CLIENT_CACERTS");
+  app.add_option("--namespace", opts.identity.namespace_, "Reported namespace")->envname("NAMESPACE");
+  app.add_option("--service", opts.identity.service, "Reported service")->envname("SERVICE_NAME");
+  app.add_option("--ingress", opts.identity.ingress, "Reported ingress")->envname("INGRESS_NAME");
+  app.add_option("--pod", opts.identity.pod, "Reported pod (default: hostname)")->envname("POD_NAME");
+  app.add_option("--http-port", opts.httpPort,
+                 "Reported httpPort (default: the port the request came in on)");
+  app.add_option("--response-header", responseHeaders,
+                 "Name:value added to every echo response (repeatable)");
+  app.add_option("--status", opts.status, "Answer echo requests with this status")
+      ->check(CLI::Range(200, 599));
+  app.add_option("--fail-first", opts.failFirst, "Answer 500 to the first N echo requests")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", opts.threads, "Threads running the event loop")->check(CLI::Range(1, 64));
+  CLI11_PARSE(app, argc, argv);
+
+  if (!parseEndpoints(listen, opts.listen) || !parseEndpoints(tlsListen, opts.tlsListen)) return 2;
+  if (opts.listen.empty() && opts.tlsListen.empty()) {
+    std::cerr << "portico-echo: give at least one --listen or --tls-listen" << std::endl;
+    return 2;
+  }
+  if (!opts.tlsListen.empty() && (opts.tlsCert.empty() || opts.tlsKey.empty())) {
+    std::cerr << "portico-echo: --tls-listen needs --tls-cert and --tls-key" << std::endl;
+    return 2;
+  }
+  for (const std::string& h : responseHeaders) {
+    const size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::cerr << "portico-echo: --response-header wants Name:value, got \"" << h << "\"" << std::endl;
+      return 2;
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    opts.responseHeaders.emplace_back(h.substr(0, colon), value);
+  }
+  if (opts.identity.pod.empty()) opts.identity.pod = hostname();
+  std::signal(SIGPIPE, SIG_IGN);
+  return portico::echo::runServer(opts);
+}

@@ -187,10 +187,19 @@ void translateGateways(Context& ctx) {
     // A port already taken by an older Gateway on the same address cannot
     // be bound again: PortUnavailable (standalone mode binds for real).
     std::vector<std::string> binds = gw.addresses.empty() ? std::vector<std::string>{""} : gw.addresses;
+    std::vector<std::string> unbound;
     for (auto& l : gw.listeners) {
       if (!l->protocolSupported) continue;
       for (const auto& addr : binds) {
         std::string bk = fmt::format("{}|{}|{}", addr, l->spec->port, l->protocol == ir::Protocol::UDP ? "udp" : "tcp");
+        if (ctx.options.unbindable.count(bk) && l->acceptedReason.empty()) {
+          auto why = ctx.options.unbindableReasons.find(bk);
+          l->acceptedReason = cond::kPortUnavailable;
+          l->acceptedMessage = fmt::format("port {} cannot be opened: {}", l->spec->port,
+                                           why == ctx.options.unbindableReasons.end() ? "bind failed" : why->second);
+          unbound.push_back(l->spec->name);
+          continue;
+        }
         auto [it, fresh] = portOwner.try_emplace(bk, key);
         if (!fresh && it->second != key && l->acceptedReason.empty()) {
           l->acceptedReason = cond::kPortUnavailable;
@@ -200,6 +209,11 @@ void translateGateways(Context& ctx) {
       }
     }
 
+    const bool addressesUsable = programmedReason.empty();
+    if (!unbound.empty() && programmedReason.empty()) {
+      programmedReason = cond::kNoResources;
+      programmedMsg = fmt::format("the data plane could not open the port of listener(s) {}", fmt::join(unbound, ", "));
+    }
     gw.accepted = acceptedReason.empty();
     if (!gw.accepted) {
       setCondition(st.conditions, cond::kAccepted, false, acceptedReason, acceptedMsg, gen);
@@ -218,7 +232,9 @@ void translateGateways(Context& ctx) {
                    gen);
     }
     for (auto& l : gw.listeners) {
-      l->programmed = gw.accepted && programmedReason.empty() && l->accepted() && l->programmedReason.empty();
+      // NoResources (a port that could not be opened) only stops the
+      // listeners concerned; the rest keeps serving.
+      l->programmed = gw.accepted && addressesUsable && l->accepted() && l->programmedReason.empty();
     }
   }
 }

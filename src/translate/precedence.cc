@@ -19,7 +19,11 @@ void fillTieBreaks(RouteSortKey& k, const api::ObjectMeta& meta, uint32_t rule, 
 
 RouteSortKey httpSortKey(const api::ObjectMeta& meta, const ir::Match& m, uint32_t rule, uint32_t match) {
   RouteSortKey k;
-  k.kindRank = m.path.kind == ir::PathMatchKind::Exact ? 0 : m.path.kind == ir::PathMatchKind::Prefix ? 1 : 2;
+  // Exact, then RegularExpression, then PathPrefix (regex precedence is
+  // implementation-specific, spec §12.5). Ranking regexes after every
+  // prefix would make them unreachable behind a catch-all "/" route;
+  // Envoy-based gateways order them the same way.
+  k.kindRank = m.path.kind == ir::PathMatchKind::Exact ? 0 : m.path.kind == ir::PathMatchKind::Regex ? 1 : 2;
   // "/" is stored as "/" and "/foo/" as "/foo": lengths compare the
   // significant characters, so "/foo" and "/foo/" tie, as they match the
   // same requests.

@@ -12,7 +12,7 @@
 namespace portico::translate {
 
 struct RouteSortKey {
-  // HTTP: path kind rank (Exact 0, Prefix 1, Regex 2), path length (longer
+  // HTTP: path kind rank (Exact 0, Regex 1, Prefix 2), path length (longer
   // first), method present, header count, query count.
   // gRPC: service chars, method chars, header count (kind rank unused).
   int kindRank = 0;

@@ -3,6 +3,8 @@
 // serves. No I/O, no clock, no global state: same snapshot, same output.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,13 @@ struct Options {
   // keeps Accepted=True and sets SupportedVersion=False; strict sets
   // Accepted=False UnsupportedVersion too.
   bool strictCRDVersions = false;
+  // Sockets the data plane could not open ("address|port|tcp" with the IR
+  // bind address, "" = the listen address), fed back by `portico run`:
+  // their listeners become Accepted=False PortUnavailable and the Gateway
+  // Programmed=False NoResources.
+  std::set<std::string> unbindable;
+  // Why each of them failed, for the condition message.
+  std::map<std::string, std::string> unbindableReasons;
 };
 
 struct Result {

@@ -367,3 +367,28 @@ TEST(CrdVersions, StrictModeRejectsTheClass) {
 
 }  // namespace
 }  // namespace portico::testing
+
+namespace portico::testing {
+namespace {
+
+TEST(Listeners, PortsTheDataPlaneCannotOpenAreReportedAndTheRestServes) {
+  auto load = loadOk(std::string(kClass) +
+                     "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: "
+                     "infra}\nspec:\n  gatewayClassName: portico\n  listeners:\n  - {name: low, port: 80, protocol: "
+                     "HTTP}\n  - {name: high, port: 8080, protocol: HTTP}\n");
+  translate::Options opts;
+  opts.unbindable = {"|80|tcp"};
+  opts.unbindableReasons = {{"|80|tcp", "Permission denied"}};
+  auto r = translate::translate(load.snapshot, opts);
+  const auto& gw = std::get<status::GatewayStatus>(r.status.find(api::Kind::Gateway, "infra", "gw")->status);
+  EXPECT_EQ(Scenario::cond(gw.conditions, "Programmed"), "False/NoResources");
+  EXPECT_EQ(Scenario::cond(gw.listeners[0].conditions, "Accepted"), "False/PortUnavailable");
+  EXPECT_NE(status::findCondition(gw.listeners[0].conditions, "Accepted")->message.find("Permission denied"),
+            std::string::npos);
+  EXPECT_EQ(Scenario::cond(gw.listeners[1].conditions, "Programmed"), "True/Programmed");
+  ASSERT_EQ(r.ir.binds.size(), 1u);
+  EXPECT_EQ(r.ir.binds[0].port, 8080);
+}
+
+}  // namespace
+}  // namespace portico::testing

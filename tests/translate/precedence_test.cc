@@ -24,13 +24,13 @@ ir::Match path(ir::PathMatchKind k, std::string v) {
   return m;
 }
 
-TEST(Precedence, ExactBeatsPrefixBeatsRegex) {
+TEST(Precedence, ExactBeatsRegexBeatsPrefix) {
   auto m = meta("ns", "r");
   auto exact = httpSortKey(m, path(ir::PathMatchKind::Exact, "/a"), 0, 0);
-  auto prefix = httpSortKey(m, path(ir::PathMatchKind::Prefix, "/a/very/long/prefix"), 0, 1);
   auto regex = httpSortKey(m, path(ir::PathMatchKind::Regex, "/a.*"), 0, 2);
-  EXPECT_TRUE(precedes(exact, prefix));
-  EXPECT_TRUE(precedes(prefix, regex));
+  auto prefix = httpSortKey(m, path(ir::PathMatchKind::Prefix, "/a/very/long/prefix"), 0, 1);
+  EXPECT_TRUE(precedes(exact, regex));
+  EXPECT_TRUE(precedes(regex, prefix)) << "a regex is never hidden behind a catch-all prefix";
   EXPECT_FALSE(precedes(prefix, exact));
 }
 

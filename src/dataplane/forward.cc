@@ -1,0 +1,203 @@
+#include "dataplane/forward.h"
+
+#include <fmt/format.h>
+
+#include "router/filters.h"
+
+namespace portico::dataplane {
+namespace {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Hop-by-hop fields (RFC 9110 §7.6.1) never cross the proxy; nor does
+// Expect, which the proxy answers itself.
+bool dropOnForward(std::string_view name, const std::vector<http1::Header>& all) {
+  if (http1::isHopByHop(name) || http1::iequals(name, "expect") || http1::iequals(name, "content-length") ||
+      http1::iequals(name, "host")) {
+    return true;
+  }
+  // Names listed in Connection are hop-by-hop too.
+  for (const auto& h : all) {
+    if (!http1::iequals(h.name, "connection")) continue;
+    std::string_view v = h.value;
+    while (!v.empty()) {
+      size_t comma = v.find(',');
+      std::string_view token = v.substr(0, comma);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+      if (http1::iequals(token, name)) return true;
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
+const std::string* findOwned(const HeaderList& list, std::string_view name) {
+  for (const auto& [n, v] : list) {
+    if (http1::iequals(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+void appendHeaders(std::string& out, const HeaderList& list) {
+  for (const auto& [n, v] : list) {
+    out.append(n).append(": ").append(v).append("\r\n");
+  }
+}
+
+}  // namespace
+
+std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route, const ir::Backend* backend,
+                              const ForwardContext& ctx) {
+  HeaderList headers;
+  headers.reserve(req.headers.size() + 6);
+  std::string xff;
+  for (const auto& h : req.headers) {
+    if (dropOnForward(h.name, req.headers)) continue;
+    if (http1::iequals(h.name, "x-forwarded-for")) {
+      xff = xff.empty() ? std::string(h.value) : xff + ", " + std::string(h.value);
+      continue;
+    }
+    headers.emplace_back(std::string(h.name), std::string(h.value));
+  }
+  // X-Forwarded-*: the client as this proxy saw it (appended, RFC 7239's
+  // de-facto predecessor); X-Request-Id kept when present.
+  xff = xff.empty() ? std::string(ctx.clientAddress) : xff + ", " + std::string(ctx.clientAddress);
+  headers.emplace_back("X-Forwarded-For", xff);
+  if (!findOwned(headers, "x-forwarded-proto")) headers.emplace_back("X-Forwarded-Proto", std::string(ctx.scheme));
+  if (!findOwned(headers, "x-forwarded-host")) headers.emplace_back("X-Forwarded-Host", std::string(req.host));
+  if (!findOwned(headers, "x-request-id")) headers.emplace_back("X-Request-Id", std::string(ctx.requestId));
+  if (ctx.addVia) headers.emplace_back("Via", req.versionMinor == 0 ? "1.0 portico" : "1.1 portico");
+
+  // Filters: rule level, then backendRef level (spec §12.9: backendRef
+  // filters apply only to traffic sent to that backend).
+  router::applyHeaderOps(route.filters.requestHeaders, headers);
+  if (backend && backend->filters) router::applyHeaderOps(backend->filters->requestHeaders, headers);
+
+  std::string host(req.host);
+  std::string path(req.path);
+  auto rewrite = [&](const ir::Filters& f) {
+    if (!f.rewrite) return;
+    if (f.rewrite->hostname) host = *f.rewrite->hostname;
+    if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
+  };
+  rewrite(route.filters);
+  if (backend && backend->filters) rewrite(*backend->filters);
+
+  std::string out;
+  out.reserve(256 + req.headers.size() * 48);
+  out.append(req.method).append(" ").append(path);
+  if (!req.query.empty()) out.append("?").append(req.query);
+  out.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  appendHeaders(out, headers);
+  if (req.framing == http1::BodyFraming::ContentLength) {
+    out.append(fmt::format("Content-Length: {}\r\n", req.contentLength));
+  } else if (req.framing == http1::BodyFraming::Chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  out.append("\r\n");
+  return out;
+}
+
+std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route, const ir::Backend* backend,
+                                int clientVersionMinor, bool clientKeepAlive, bool& chunkedToClient, bool& closeAfter) {
+  HeaderList headers;
+  headers.reserve(resp.headers.size() + 2);
+  for (const auto& h : resp.headers) {
+    if (http1::isHopByHop(h.name) || http1::iequals(h.name, "content-length")) continue;
+    bool listed = false;
+    for (const auto& c : resp.headers) {
+      if (!http1::iequals(c.name, "connection")) continue;
+      listed = listed || c.value.find(std::string(h.name)) != std::string_view::npos;
+    }
+    if (listed) continue;
+    headers.emplace_back(std::string(h.name), std::string(h.value));
+  }
+  router::applyHeaderOps(route.filters.responseHeaders, headers);
+  if (backend && backend->filters) router::applyHeaderOps(backend->filters->responseHeaders, headers);
+
+  chunkedToClient = false;
+  closeAfter = !clientKeepAlive;
+  std::string framing;
+  switch (resp.framing) {
+    case http1::BodyFraming::None:
+      // 204/304/HEAD responses may still announce a length; keep it.
+      if (resp.contentLength > 0 || resp.status == 200) framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
+      break;
+    case http1::BodyFraming::ContentLength:
+      framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
+      break;
+    case http1::BodyFraming::Chunked:
+    case http1::BodyFraming::UntilClose:
+      if (clientVersionMinor >= 1) {
+        chunkedToClient = true;
+        framing = "Transfer-Encoding: chunked\r\n";
+      } else {
+        closeAfter = true;  // HTTP/1.0 client: the end of the body is the end of the connection
+      }
+      break;
+  }
+  std::string out;
+  out.reserve(128 + resp.headers.size() * 48);
+  out.append(clientVersionMinor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ")
+      .append(std::to_string(resp.status))
+      .append(" ")
+      .append(resp.reason.empty() ? reasonPhrase(resp.status) : resp.reason)
+      .append("\r\n");
+  appendHeaders(out, headers);
+  out.append(framing);
+  if (closeAfter) {
+    out.append("Connection: close\r\n");
+  } else if (clientVersionMinor == 0) {
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+  return out;
+}
+
+std::string localResponse(int status, std::string_view body, bool keepAlive,
+                          const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", status, reasonPhrase(status));
+  for (const auto& [n, v] : extra) out.append(n).append(": ").append(v).append("\r\n");
+  if (!body.empty()) out.append("Content-Type: text/plain; charset=utf-8\r\n");
+  out.append(fmt::format("Content-Length: {}\r\n", body.size()));
+  if (!keepAlive) out.append("Connection: close\r\n");
+  out.append("\r\n").append(body);
+  return out;
+}
+
+std::string_view reasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 421: return "Misdirected Request";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+  }
+}
+
+std::string makeRequestId(uint64_t a, uint64_t b) { return fmt::format("{:016x}{:016x}", a, b); }
+
+}  // namespace portico::dataplane

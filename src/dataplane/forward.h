@@ -1,0 +1,49 @@
+// What the proxy sends upstream and answers itself, as plain strings
+// (no sockets): request head rewriting (filters, hop-by-hop headers,
+// X-Forwarded-*, X-Request-Id) and locally generated responses.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http1/codec.h"
+#include "ir/ir.h"
+
+namespace portico::dataplane {
+
+struct ForwardContext {
+  std::string_view clientAddress;  // peer IP, appended to X-Forwarded-For
+  std::string_view scheme;         // "http" | "https", X-Forwarded-Proto
+  std::string_view requestId;      // generated when the client sent none
+  bool addVia = false;
+};
+
+// Upstream request head (HTTP/1.1). Applies, in order: the rule's
+// RequestHeaderModifier, the backendRef's, URLRewrite (rule then backend)
+// to path and Host. Body framing: Content-Length kept, chunked kept as
+// chunked, no body => no framing headers. `Expect` is dropped: the proxy
+// answers 100-continue itself.
+std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route, const ir::Backend* backend,
+                              const ForwardContext& ctx);
+
+struct OwnedHeaders {
+  std::vector<std::pair<std::string, std::string>> list;
+};
+
+// Response head sent downstream: hop-by-hop headers removed, response
+// header filters (rule, then backend) applied, framing for the client.
+// `chunkedToClient` / `closeAfter` tell the caller how the body is sent.
+std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route, const ir::Backend* backend,
+                                int clientVersionMinor, bool clientKeepAlive, bool& chunkedToClient, bool& closeAfter);
+
+// A response Portico generates (errors, redirects, CORS preflight).
+std::string localResponse(int status, std::string_view body, bool keepAlive,
+                          const std::vector<std::pair<std::string, std::string>>& extra = {});
+
+std::string_view reasonPhrase(int status);
+
+// A fresh X-Request-Id: 32 hex digits from two 64-bit random values.
+std::string makeRequestId(uint64_t a, uint64_t b);
+
+}  // namespace portico::dataplane

@@ -1,0 +1,43 @@
+#include "dataplane/runtime.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "dataplane/tls_context.h"
+
+namespace portico::dataplane {
+
+std::string bindKey(const ir::Bind& b) {
+  return b.address + "|" + std::to_string(b.port) + (b.protocol == ir::Protocol::UDP ? "|udp" : "|tcp");
+}
+
+RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
+  auto rt = std::make_shared<Runtime>();
+  rt->config = config;
+  rt->generation = generation;
+  for (const auto& bind : config->binds) {
+    BindRuntime br;
+    br.bind = &bind;
+    br.router = router::BindRouter::build(bind);
+    for (const auto& l : bind.listeners) {
+      if (l.protocol != ir::Protocol::HTTPS) continue;
+      std::string error;
+      SslCtxPtr ctx = makeServerContext(l, error);
+      if (!ctx) {
+        rt->errors.push_back(l.gatewayNamespace + "/" + l.gatewayName + " listener " + l.name + ": " + error);
+        continue;
+      }
+      br.tls = true;
+      if (!l.hostname) br.fallback = ctx.get();  // the catch-all listener serves unknown names
+      if (!br.entry) br.entry = ctx.get();
+      br.listenerCtx.emplace(&l, std::move(ctx));
+    }
+    auto [it, fresh] = rt->binds.emplace(bindKey(bind), std::move(br));
+    // Element addresses of an unordered_map are stable: the callbacks may
+    // keep a pointer to their bind for the life of the runtime.
+    for (auto& [listener, ctx] : it->second.listenerCtx) installSniSelector(ctx.get(), &it->second);
+  }
+  return rt;
+}
+
+}  // namespace portico::dataplane

@@ -1,0 +1,64 @@
+// One applied config as the workers see it: the IR plus everything
+// precomputed from it (routers per bind, TLS contexts per listener).
+// Immutable once built; each worker holds a shared_ptr to the current one
+// and every request pins the one it started with.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/ir.h"
+#include "router/router.h"
+
+namespace portico::dataplane {
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+
+// "address|port|tcp" or "address|port|udp": the identity of a socket across
+// config generations (address "" = the server's listen address).
+std::string bindKey(const ir::Bind& b);
+
+struct BindRuntime {
+  const ir::Bind* bind = nullptr;
+  std::shared_ptr<const router::BindRouter> router;
+  bool tls = false;  // HTTPS listeners: TLS is terminated on this socket
+  // One context per TLS-terminating listener, chosen by SNI. `fallback` is
+  // the listener without hostname, which serves clients without SNI or
+  // with a name no listener has; without one such handshakes are refused
+  // (never serve another listener's certificate). `entry` creates the
+  // SSL object before the SNI callback picks the real context.
+  std::unordered_map<const ir::Listener*, SslCtxPtr> listenerCtx;
+  SSL_CTX* fallback = nullptr;
+  SSL_CTX* entry = nullptr;
+};
+
+struct Runtime {
+  ir::ConfigPtr config;
+  uint64_t generation = 0;
+  std::unordered_map<std::string, BindRuntime> binds;  // by bindKey
+  std::vector<std::string> errors;                     // e.g. a certificate OpenSSL refused
+
+  const BindRuntime* find(const std::string& key) const {
+    auto it = binds.find(key);
+    return it == binds.end() ? nullptr : &it->second;
+  }
+  const ir::Cluster* cluster(const std::string& name) const {
+    auto it = config->clusters.find(name);
+    return it == config->clusters.end() ? nullptr : &it->second;
+  }
+};
+
+using RuntimePtr = std::shared_ptr<const Runtime>;
+
+// Builds the runtime for `config` (outside the workers: compiling regexes
+// and loading certificates never happens on the request path).
+RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation);
+
+}  // namespace portico::dataplane

@@ -1,0 +1,69 @@
+// The data plane as the rest of Portico sees it: give it an IR, it serves
+// it. No Asio in this header (it is included by the CLI and the tests).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http1/parser.h"
+#include "ir/ir.h"
+
+namespace portico::dataplane {
+
+struct StatsSnapshot;
+
+struct ServerOptions {
+  int workers = 1;                         // io_context threads, one SO_REUSEPORT acceptor each per bind
+  std::string listenAddress = "0.0.0.0";  // for binds without an address of their own
+  size_t maxConnectionsPerWorker = 10000;
+  std::chrono::milliseconds headerTimeout{10000};  // slowloris guard: time to receive a request head
+  std::chrono::milliseconds idleTimeout{60000};    // keep-alive connection without a request
+  std::chrono::milliseconds upstreamConnectTimeout{5000};
+  std::chrono::milliseconds upstreamIdleTimeout{30000};  // pooled upstream keep-alive connections
+  uint64_t maxRequestBody = 0;                           // 0 = unlimited; otherwise 413 above it
+  http1::Limits limits;
+  bool addVia = false;
+  // Called once per finished request from worker threads; must be thread-safe.
+  std::function<void(const std::string& line)> accessLog;
+};
+
+// What happened to each bind of the last applied config.
+struct BindResult {
+  std::string address;
+  int32_t port = 0;
+  bool udp = false;
+  bool ok = false;
+  std::string error;  // e.g. "Address already in use"
+};
+
+class Server {
+ public:
+  virtual ~Server() = default;
+
+  static std::unique_ptr<Server> create(const ServerOptions& options);
+
+  // Starts the worker threads (no binds until apply()).
+  virtual void start() = 0;
+
+  // Swaps the served config: new binds are opened, removed ones closed,
+  // kept ones keep their sockets and connections. In-flight requests
+  // finish on the config they started with. Thread-safe; returns once
+  // every worker uses the new config.
+  virtual std::vector<BindResult> apply(ir::ConfigPtr config) = 0;
+
+  // Stops accepting, lets in-flight requests finish up to `drain`, then
+  // closes everything and joins the workers.
+  virtual void stop(std::chrono::milliseconds drain) = 0;
+
+  // What the last apply() did with each bind.
+  virtual std::vector<BindResult> binds() const = 0;
+
+  // Counters summed over the workers (for /metrics).
+  virtual struct StatsSnapshot stats() const = 0;
+};
+
+}  // namespace portico::dataplane

@@ -1,0 +1,183 @@
+// Server: worker threads, binding sockets, swapping configs.
+#include <fmt/format.h>
+
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "dataplane/asio.h"
+#include "dataplane/runtime.h"
+#include "dataplane/server.h"
+#include "dataplane/worker.h"
+
+namespace portico::dataplane {
+namespace {
+
+class ServerImpl final : public Server {
+ public:
+  explicit ServerImpl(const ServerOptions& options) : options_(options) {
+    const int n = std::max(1, options_.workers);
+    for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, options_));
+  }
+
+  ~ServerImpl() override { stop(std::chrono::milliseconds(0)); }
+
+  void start() override {
+    for (auto& w : workers_) threads_.emplace_back([wp = w.get()] { wp->run(); });
+  }
+
+  std::vector<BindResult> apply(ir::ConfigPtr config) override {
+    std::lock_guard lock(mu_);  // control path only: serialises config swaps
+    RuntimePtr rt = buildRuntime(config, ++generation_);
+    std::vector<BindResult> results;
+    // New sockets per worker, keyed by bind.
+    std::vector<std::map<std::string, std::shared_ptr<tcp::acceptor>>> fresh(workers_.size());
+    std::set<std::string> wanted;
+    for (const auto& b : config->binds) {
+      const std::string key = bindKey(b);
+      BindResult r{b.address.empty() ? options_.listenAddress : b.address, b.port,
+                   b.protocol == ir::Protocol::UDP, false, {}};
+      if (b.protocol != ir::Protocol::HTTP && b.protocol != ir::Protocol::HTTPS) {
+        r.error = "TLS passthrough, TCP and UDP listeners are not served yet (issue 6)";
+        results.push_back(r);
+        continue;
+      }
+      wanted.insert(key);
+      if (open_.count(key)) {
+        r.ok = true;  // kept: same sockets, live connections untouched
+        results.push_back(r);
+        continue;
+      }
+      std::string error;
+      for (size_t i = 0; i < workers_.size() && error.empty(); ++i) {
+        auto a = openAcceptor(*workers_[i], r.address, b.port, error);
+        if (a) fresh[i][key] = std::move(a);
+      }
+      if (!error.empty()) {
+        for (auto& m : fresh) m.erase(key);
+        r.error = error;
+        wanted.erase(key);
+      } else {
+        r.ok = true;
+        open_.insert(key);
+      }
+      results.push_back(r);
+    }
+    std::vector<std::string> removed;
+    for (auto it = open_.begin(); it != open_.end();) {
+      if (!wanted.count(*it)) {
+        removed.push_back(*it);
+        it = open_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    // Hand the runtime and sockets to every worker; return once all of
+    // them serve the new config (new requests only: in-flight ones keep
+    // the runtime they pinned).
+    std::vector<std::future<void>> done;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      auto p = std::make_shared<std::promise<void>>();
+      done.push_back(p->get_future());
+      Worker* w = workers_[i].get();
+      asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), removed]() mutable {
+        w->runtime = rt;
+        for (const auto& key : removed) w->closeAcceptor(key);
+        for (auto& [key, a] : acceptors) w->adopt(key, std::move(a));
+        p->set_value();
+      });
+    }
+    for (auto& f : done) f.wait();
+    results_ = results;
+    return results;
+  }
+
+  void stop(std::chrono::milliseconds drain) override {
+    std::lock_guard lock(mu_);
+    if (threads_.empty()) return;
+    for (auto& w : workers_) {
+      Worker* wp = w.get();
+      asio::post(wp->io(), [wp] { wp->beginDrain(); });
+    }
+    // Wait for in-flight requests to finish, up to the drain timeout.
+    const auto until = std::chrono::steady_clock::now() + drain;
+    for (auto& w : workers_) {
+      while (w->liveConnections.load() > 0 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    for (auto& w : workers_) w->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    open_.clear();
+  }
+
+  StatsSnapshot stats() const override {
+    StatsSnapshot s;
+    uint64_t micros = 0;
+    for (const auto& w : workers_) {
+      const WorkerStats& ws = w->stats;
+      for (size_t i = 0; i < s.requestsByCode.size(); ++i) {
+        uint64_t v = ws.requestsByCode[i].load(std::memory_order_relaxed);
+        s.requestsByCode[i] += v;
+        s.requests += v;
+      }
+      for (size_t i = 0; i < s.latency.size(); ++i) s.latency[i] += ws.latency[i].load(std::memory_order_relaxed);
+      micros += ws.latencyMicrosSum.load(std::memory_order_relaxed);
+      s.upstreamConnectErrors += ws.upstreamConnectErrors.load(std::memory_order_relaxed);
+      s.retries += ws.retries.load(std::memory_order_relaxed);
+      s.connectionsAccepted += ws.connectionsAccepted.load(std::memory_order_relaxed);
+      s.activeConnections += w->liveConnections.load(std::memory_order_relaxed);
+    }
+    s.latencySecondsSum = static_cast<double>(micros) / 1e6;
+    return s;
+  }
+
+  std::vector<BindResult> binds() const override {
+    std::lock_guard lock(mu_);
+    return results_;
+  }
+
+ private:
+  std::shared_ptr<tcp::acceptor> openAcceptor(Worker& w, const std::string& address, int32_t port, std::string& error) {
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(address, ec);
+    if (ec) {
+      error = fmt::format("invalid listen address {}", address);
+      return nullptr;
+    }
+    auto a = std::make_shared<tcp::acceptor>(w.io());
+    tcp::endpoint ep(ip, static_cast<uint16_t>(port));
+    a->open(ep.protocol(), ec);
+    if (!ec) a->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) {
+      // One accept queue per worker; the kernel spreads connections.
+      int one = 1;
+      if (::setsockopt(a->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        ec = boost::system::error_code(errno, boost::system::system_category());
+      }
+    }
+    if (!ec) a->bind(ep, ec);
+    if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error = fmt::format("cannot listen on {}:{}: {}", address, port, ec.message());
+      return nullptr;
+    }
+    return a;
+  }
+
+  const ServerOptions options_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  mutable std::mutex mu_;
+  std::set<std::string> open_;
+  std::vector<BindResult> results_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Server> Server::create(const ServerOptions& options) { return std::make_unique<ServerImpl>(options); }
+
+}  // namespace portico::dataplane

@@ -1,0 +1,41 @@
+// Data-plane counters. Each worker owns one WorkerStats and is its only
+// writer (relaxed atomics, no locks, no shared cache lines between
+// workers); the admin server sums them when scraped. The label sets are
+// fixed, so the series count does not grow with routes.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace portico::dataplane {
+
+// Request latency buckets in seconds (Prometheus `le`), +Inf implied.
+inline constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                           0.05,   0.1,   0.25,   0.5,   1.0,   5.0};
+
+struct alignas(64) WorkerStats {
+  std::array<std::atomic<uint64_t>, 600> requestsByCode{};  // index = status code (< 600)
+  std::array<std::atomic<uint64_t>, kLatencyBuckets.size() + 1> latency{};
+  std::atomic<uint64_t> latencyMicrosSum{0};
+  std::atomic<uint64_t> upstreamConnectErrors{0};
+  std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> connectionsAccepted{0};
+
+  void add(std::atomic<uint64_t>& c, uint64_t v = 1) { c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed); }
+  void observe(int status, double seconds);
+};
+
+// Sum over workers, as plain numbers.
+struct StatsSnapshot {
+  std::array<uint64_t, 600> requestsByCode{};
+  std::array<uint64_t, kLatencyBuckets.size() + 1> latency{};
+  double latencySecondsSum = 0;
+  uint64_t requests = 0;
+  uint64_t upstreamConnectErrors = 0;
+  uint64_t retries = 0;
+  uint64_t connectionsAccepted = 0;
+  uint64_t activeConnections = 0;
+};
+
+}  // namespace portico::dataplane

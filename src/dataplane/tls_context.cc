@@ -1,0 +1,130 @@
+#include "dataplane/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+
+namespace portico::dataplane {
+namespace {
+
+std::string lastError() {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (!e) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+bool loadCertificate(SSL_CTX* ctx, const ir::Certificate& c, std::string& error) {
+  BIO* bio = BIO_new_mem_buf(c.certPem.data(), static_cast<int>(c.certPem.size()));
+  X509* leaf = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  bool ok = leaf && SSL_CTX_use_certificate(ctx, leaf) == 1;
+  X509_free(leaf);
+  // The rest of the PEM is the chain, sent after the leaf.
+  while (ok) {
+    X509* extra = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    if (!extra) break;
+    if (SSL_CTX_add0_chain_cert(ctx, extra) != 1) {
+      X509_free(extra);
+      ok = false;
+    }
+  }
+  BIO_free(bio);
+  ERR_clear_error();  // the chain loop ends on a "no start line" error
+  if (!ok) {
+    error = "certificate of " + c.secret + " rejected: " + lastError();
+    return false;
+  }
+  BIO* kbio = BIO_new_mem_buf(c.keyPem.data(), static_cast<int>(c.keyPem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(kbio, nullptr, nullptr, nullptr);
+  BIO_free(kbio);
+  ok = key && SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1;
+  EVP_PKEY_free(key);
+  if (!ok) error = "key of " + c.secret + " rejected: " + lastError();
+  return ok;
+}
+
+// ALPN (RFC 7301): only http/1.1 until HTTP/2 lands; a client offering
+// nothing we speak continues without ALPN.
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+               void*) {
+  static const unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+  for (unsigned int i = 0; i < inlen;) {
+    unsigned int len = in[i];
+    if (i + 1 + len > inlen) break;
+    if (len == sizeof kHttp11 && std::memcmp(in + i + 1, kHttp11, len) == 0) {
+      *out = in + i + 1;
+      *outlen = static_cast<unsigned char>(len);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + len;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+int onServerName(SSL* ssl, int* alert, void* arg) {
+  const auto* bind = static_cast<const BindRuntime*>(arg);
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  SSL_CTX* target = nullptr;
+  if (name && *name) {
+    if (const ir::Listener* l = bind->router->listenerForSni(name)) {
+      auto it = bind->listenerCtx.find(l);
+      if (it != bind->listenerCtx.end()) target = it->second.get();
+    }
+  }
+  if (!target) target = bind->fallback;
+  if (!target) {
+    // No listener for this name and no catch-all: refuse rather than
+    // present a certificate for another hostname.
+    *alert = SSL_AD_UNRECOGNIZED_NAME;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+  }
+  if (target != SSL_get_SSL_CTX(ssl)) SSL_set_SSL_CTX(ssl, target);
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx) {
+    error = lastError();
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
+  // Session resumption: tickets (default on) and a server-side cache keyed
+  // by the listener, so a session never resumes on another listener.
+  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+  const std::string sid = listener.gatewayNamespace + "/" + listener.gatewayName + "/" + listener.name;
+  SSL_CTX_set_session_id_context(ctx.get(), reinterpret_cast<const unsigned char*>(sid.data()),
+                                 static_cast<unsigned int>(std::min<size_t>(sid.size(), SSL_MAX_SID_CTX_LENGTH)));
+  SSL_CTX_set_alpn_select_cb(ctx.get(), selectAlpn, nullptr);
+  if (listener.certificates.empty()) {
+    error = "no certificate";
+    return nullptr;
+  }
+  for (const auto& c : listener.certificates) {
+    if (!loadCertificate(ctx.get(), c, error)) return nullptr;
+  }
+  return ctx;
+}
+
+void installSniSelector(SSL_CTX* ctx, const BindRuntime* bind) {
+  SSL_CTX_set_tlsext_servername_callback(ctx, onServerName);
+  SSL_CTX_set_tlsext_servername_arg(ctx, const_cast<BindRuntime*>(bind));
+}
+
+const ir::Listener* listenerOf(SSL* ssl, const BindRuntime& bind) {
+  SSL_CTX* ctx = SSL_get_SSL_CTX(ssl);
+  for (const auto& [l, c] : bind.listenerCtx) {
+    if (c.get() == ctx) return l;
+  }
+  return nullptr;
+}
+
+}  // namespace portico::dataplane

@@ -1,0 +1,79 @@
+#include "dataplane/upstream_pool.h"
+
+#include <sys/socket.h>
+
+namespace portico::dataplane {
+namespace {
+
+// A pooled connection the server closed meanwhile reads as EOF (or has
+// stray bytes): peek without blocking before reusing it.
+bool stillUsable(UpstreamConnection& c) {
+  char byte;
+  ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return false;                                           // orderly close
+  if (n > 0) return false;                                            // unsolicited data: unsafe to reuse
+  return errno == EAGAIN || errno == EWOULDBLOCK;                     // nothing to read: alive
+}
+
+}  // namespace
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& endpoint) {
+  auto it = idle_.find(endpoint);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  const auto now = std::chrono::steady_clock::now();
+  while (!list.empty()) {
+    auto c = std::move(list.back());  // most recently used first: warmest
+    list.pop_back();
+    if (now - c->idleSince < idleTimeout_ && stillUsable(*c)) return c;
+  }
+  return nullptr;
+}
+
+void UpstreamPool::give(std::unique_ptr<UpstreamConnection> c) {
+  if (!c->buffer.empty() || !c->socket.is_open()) return;
+  auto& list = idle_[c->endpoint];
+  if (list.size() >= maxIdle_) return;
+  c->idleSince = std::chrono::steady_clock::now();
+  list.push_back(std::move(c));
+}
+
+void UpstreamPool::sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& list = it->second;
+    std::erase_if(list, [&](const std::unique_ptr<UpstreamConnection>& c) { return now - c->idleSince >= idleTimeout_; });
+    it = list.empty() ? idle_.erase(it) : std::next(it);
+  }
+}
+
+size_t UpstreamPool::idleCount() const {
+  size_t n = 0;
+  for (const auto& [k, v] : idle_) n += v.size();
+  return n;
+}
+
+awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::string& address, int32_t port,
+                                                                     std::chrono::milliseconds timeout,
+                                                                     boost::system::error_code& ec) {
+  using namespace asio::experimental::awaitable_operators;
+  auto c = std::make_unique<UpstreamConnection>(ex_);
+  c->endpoint = address + ":" + std::to_string(port);
+  auto ip = asio::ip::make_address(address, ec);
+  if (ec) co_return nullptr;
+  asio::steady_timer timer(ex_, timeout);
+  auto result = co_await (c->socket.async_connect(tcp::endpoint(ip, static_cast<uint16_t>(port)),
+                                                   asio::as_tuple(asio::use_awaitable)) ||
+                          timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (result.index() == 1) {
+    ec = asio::error::timed_out;
+    co_return nullptr;
+  }
+  ec = std::get<0>(std::get<0>(result));
+  if (ec) co_return nullptr;
+  c->socket.set_option(tcp::no_delay(true), ec);
+  ec.clear();
+  co_return c;
+}
+
+}  // namespace portico::dataplane

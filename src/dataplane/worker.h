@@ -1,0 +1,78 @@
+// One worker thread: its io_context, its acceptors (SO_REUSEPORT, one per
+// bind), its upstream pool and its view of the current config. Everything
+// here is touched only from the worker's own thread, except where marked.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+#include "dataplane/asio.h"
+#include "dataplane/runtime.h"
+#include "dataplane/server.h"
+#include "dataplane/stats.h"
+#include "dataplane/upstream_pool.h"
+
+namespace portico::dataplane {
+
+// What a worker needs from a live connection when draining or reloading.
+class SessionHandle {
+ public:
+  virtual ~SessionHandle() = default;
+  // Close now if idle between requests; otherwise after the current one.
+  virtual void drain() = 0;
+  // Close now, whatever the state (server teardown).
+  virtual void forceClose() = 0;
+};
+
+class Worker {
+ public:
+  Worker(int index, const ServerOptions& options);
+  ~Worker();
+
+  asio::io_context& io() { return io_; }
+  int index() const { return index_; }
+  const ServerOptions& options() const { return options_; }
+
+  // Thread body: runs until stop().
+  void run();
+  void stop() { io_.stop(); }
+
+  // Declared first so it is destroyed last: every socket and coroutine
+  // frame below belongs to it.
+ private:
+  asio::io_context io_{1};  // one thread: concurrency hint lets Asio skip locking
+
+ public:
+  // --- worker-thread state -------------------------------------------------
+  RuntimePtr runtime;  // the config new requests use
+  UpstreamPool pool;
+  std::mt19937_64 rng;
+  std::unordered_map<std::string, uint64_t> roundRobin;  // per cluster
+  std::unordered_map<std::string, std::shared_ptr<tcp::acceptor>> acceptors;  // by bindKey
+  std::list<SessionHandle*> sessions;
+  bool draining = false;
+
+  // Starts accepting on `acceptor` for the bind `key`.
+  void adopt(const std::string& key, std::shared_ptr<tcp::acceptor> acceptor);
+  void closeAcceptor(const std::string& key);
+  void beginDrain();
+
+  // Readable from any thread (drain waits on it; the admin sums stats).
+  std::atomic<size_t> liveConnections{0};
+  WorkerStats stats;
+
+ private:
+  awaitable<void> acceptLoop(std::string key, std::shared_ptr<tcp::acceptor> acceptor);
+  awaitable<void> sweepLoop();
+
+  int index_;
+  const ServerOptions& options_;
+  bool stopping_ = false;
+  asio::steady_timer sweepTimer_{io_};
+};
+
+}  // namespace portico::dataplane

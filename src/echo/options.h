@@ -1,0 +1,44 @@
+// portico-echo configuration: what main.cc parses from flags and the
+// environment, and what the server and the request handler read. No Asio.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace portico::echo {
+
+struct Endpoint {
+  std::string host;  // literal IP address ("127.0.0.1", "::1")
+  uint16_t port = 0;
+};
+
+// "ADDR:PORT" or "[V6ADDR]:PORT"; nullopt when malformed.
+std::optional<Endpoint> parseEndpoint(const std::string& text);
+// The inverse, with brackets around IPv6 addresses.
+std::string formatEndpoint(const std::string& host, uint16_t port);
+
+struct Identity {
+  std::string namespace_;
+  std::string ingress;
+  std::string service;
+  std::string pod;
+};
+
+struct Options {
+  std::vector<Endpoint> listen;
+  std::vector<Endpoint> tlsListen;
+  std::string tlsCert;
+  std::string tlsKey;
+  std::string tlsClientCa;  // when set, client certificates are requested and verified if given
+  Identity identity;
+  std::string httpPort;  // reported as "httpPort"; empty = the local port of the connection
+  std::vector<std::pair<std::string, std::string>> responseHeaders;
+  int status = 0;     // fixed status for every echo response (0 = 200)
+  int failFirst = 0;  // answer 500 to the first N echo requests
+  int threads = 1;
+};
+
+}  // namespace portico::echo

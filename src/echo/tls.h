@@ -1,0 +1,23 @@
+// TLS for portico-echo, on plain OpenSSL handles (the server owns the
+// Asio side).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <string>
+
+#include "echo/handler.h"
+
+namespace portico::echo {
+
+// Loads the certificate chain and key into `ctx`, offers ALPN http/1.1 and,
+// with a CA file, requests client certificates and verifies them if given.
+// Returns an error message, "" on success.
+std::string configureServerContext(SSL_CTX* ctx, const std::string& certFile, const std::string& keyFile,
+                                   const std::string& clientCaFile);
+
+// Version, SNI, ALPN, cipher suite and peer certificates of an established
+// server-side connection.
+TlsInfo describeTls(SSL* ssl);
+
+}  // namespace portico::echo

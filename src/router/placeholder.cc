@@ -1,2 +1,0 @@
-// Placeholder until the layer lands; keeps the library non-empty.
-namespace portico::router {}

@@ -1,0 +1,166 @@
+#include "router/route_table.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "router/router.h"
+
+namespace portico::router {
+namespace {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+
+std::unique_ptr<RE2> compile(const std::string& pattern) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  return std::make_unique<RE2>(pattern, opts);
+}
+
+bool isRoot(std::string_view prefix) { return prefix.empty() || prefix == "/"; }
+
+}  // namespace
+
+bool prefixMatches(std::string_view prefix, std::string_view path) {
+  if (isRoot(prefix)) return true;
+  if (!path.starts_with(prefix)) return false;
+  // Segment-wise (§12.5): the prefix must end at a '/' boundary of the path.
+  return path.size() == prefix.size() || path[prefix.size()] == '/' || prefix.back() == '/';
+}
+
+const http1::Header* firstHeader(const RequestView& req, std::string_view lowerName) {
+  for (const auto& h : req.headers) {
+    if (http1::iequals(h.name, lowerName)) return &h;
+  }
+  return nullptr;
+}
+
+bool firstQueryValue(std::string_view query, std::string_view name, std::string_view& value) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = part.find('=');
+    if (part.substr(0, eq) == name) {
+      value = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) {
+  compiled_.resize(routes.size());
+  std::map<std::string_view, std::vector<uint32_t>> exact, prefix;
+  std::vector<uint32_t> root;
+  auto conditions = [](const std::vector<ir::StringMatch>& in, std::vector<Condition>& out, bool& broken) {
+    for (const auto& m : in) {
+      Condition c{&m, nullptr};
+      if (m.kind == ir::StringMatchKind::Regex) {
+        c.re = compile(m.value);
+        if (!c.re->ok()) broken = true;
+      }
+      out.push_back(std::move(c));
+    }
+  };
+  for (uint32_t i = 0; i < routes.size(); ++i) {
+    const ir::Match& m = routes[i].match;
+    Compiled& c = compiled_[i];
+    c.match = &m;
+    conditions(m.headers, c.headers, c.broken);
+    conditions(m.queryParams, c.queries, c.broken);
+    switch (m.path.kind) {
+      case ir::PathMatchKind::Regex:
+        c.pathRe = compile(m.path.value);
+        if (!c.pathRe->ok()) c.broken = true;
+        regex_.push_back(i);
+        break;
+      case ir::PathMatchKind::Exact:
+        exact[m.path.value].push_back(i);
+        break;
+      case ir::PathMatchKind::Prefix:
+        if (isRoot(m.path.value)) {
+          root.push_back(i);
+        } else {
+          prefix[m.path.value].push_back(i);
+        }
+        break;
+    }
+  }
+  auto store = [&](const std::vector<uint32_t>& v) {
+    Span s{static_cast<uint32_t>(slots_.size()), static_cast<uint32_t>(v.size())};
+    slots_.insert(slots_.end(), v.begin(), v.end());
+    return s;
+  };
+  for (const auto& [k, v] : exact) exact_.emplace(k, store(v));
+  for (const auto& [k, v] : prefix) {
+    prefix_.emplace(k, store(v));
+    if (prefixLen_.size() <= k.size()) prefixLen_.resize(k.size() + 1, false);
+    prefixLen_[k.size()] = true;
+  }
+  root_ = store(root);
+}
+
+RouteTable::~RouteTable() = default;
+
+bool RouteTable::conditionsPass(const Compiled& c, const RequestView& req) const {
+  if (c.broken) return false;
+  const ir::Match& m = *c.match;
+  if (m.method && *m.method != req.method) return false;
+  // §12.5: header names compare case-insensitively (IR names are lower
+  // case); a repeated request header is judged by its first occurrence.
+  for (const auto& h : c.headers) {
+    const http1::Header* got = firstHeader(req, h.match->name);
+    if (!got) return false;
+    if (h.re ? !RE2::FullMatch(got->value, *h.re) : got->value != h.match->value) return false;
+  }
+  // Query names exact; the first value wins; compared as sent.
+  for (const auto& q : c.queries) {
+    std::string_view value;
+    if (!firstQueryValue(req.query, q.match->name, value)) return false;
+    if (q.re ? !RE2::FullMatch(value, *q.re) : value != q.match->value) return false;
+  }
+  return true;
+}
+
+void RouteTable::scanBucket(Span s, const RequestView& req, uint32_t& best) const {
+  for (uint32_t k = s.begin; k < s.begin + s.size; ++k) {
+    uint32_t idx = slots_[k];
+    if (idx >= best) return;  // ascending: nothing better in this bucket
+    if (conditionsPass(compiled_[idx], req)) {
+      best = idx;
+      return;
+    }
+  }
+}
+
+int64_t RouteTable::find(const RequestView& req) const {
+  uint32_t best = kNone;
+  const std::string_view path = req.path;
+  if (!exact_.empty()) {
+    if (auto it = exact_.find(path); it != exact_.end()) scanBucket(it->second, req, best);
+  }
+  if (!prefix_.empty()) {
+    // Candidate prefixes end at a segment boundary of the path; only key
+    // lengths present in the table are hashed. Longest first, so that with
+    // HTTP precedence the shorter buckets stop at their first entry.
+    size_t j = std::min(path.size(), prefixLen_.size() - 1);
+    for (; j >= 1; --j) {
+      if (!prefixLen_[j]) continue;
+      if (j != path.size() && path[j] != '/' && path[j - 1] != '/') continue;
+      if (auto it = prefix_.find(path.substr(0, j)); it != prefix_.end()) scanBucket(it->second, req, best);
+    }
+  }
+  scanBucket(root_, req, best);
+  for (uint32_t idx : regex_) {
+    if (idx >= best) break;
+    const Compiled& c = compiled_[idx];
+    if (!c.broken && RE2::FullMatch(path, *c.pathRe) && conditionsPass(c, req)) {
+      best = idx;
+      break;
+    }
+  }
+  return best == kNone ? -1 : static_cast<int64_t>(best);
+}
+
+}  // namespace portico::router

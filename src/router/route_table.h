@@ -1,0 +1,83 @@
+// The routes of one virtual host (HTTPRoute or GRPCRoute list), indexed by
+// path so a lookup does not scan every route (spec §12.5 semantics: the
+// first route in the translator's sorted order whose match passes).
+//
+// Index: every Exact-path route sits in a bucket keyed by its path, every
+// Prefix route in a bucket keyed by its prefix ("/" in its own bucket that
+// every path reaches). Buckets hold route indices in ascending (= precedence)
+// order and each route is checked in full (method, headers, query), so
+// method/header/query conditions never force a linear scan. Only
+// RegularExpression paths are scanned linearly, and only those sorting
+// before the best candidate found through the buckets.
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "http1/header.h"
+#include "ir/ir.h"
+#include "router/host_index.h"
+
+namespace portico::router {
+
+struct RequestView;
+
+// PathPrefix semantics of §12.5 on a prefix stored as in the IR: "/" (or "")
+// matches every path; otherwise a plain prefix that ends at a segment
+// boundary ("/abc" matches "/abc", "/abc/", "/abc/x", not "/abcd").
+bool prefixMatches(std::string_view prefix, std::string_view path);
+
+// The value of the first occurrence of header `lowerName`, if any.
+const http1::Header* firstHeader(const RequestView& req, std::string_view lowerName);
+// The value of the first `name` parameter in a raw query string ("a=1&b"
+// gives "1" for a and "" for b); false when absent.
+bool firstQueryValue(std::string_view query, std::string_view name, std::string_view& value);
+
+class RouteTable {
+ public:
+  explicit RouteTable(const std::vector<ir::Route>& routes);
+  RouteTable(RouteTable&&) = default;
+  ~RouteTable();
+
+  bool empty() const { return routes_->empty(); }
+  // Index of the first matching route, or -1.
+  int64_t find(const RequestView& req) const;
+
+ private:
+  struct Condition {
+    const ir::StringMatch* match;
+    std::unique_ptr<RE2> re;  // for Regex values
+  };
+  struct Compiled {
+    const ir::Match* match = nullptr;
+    std::unique_ptr<RE2> pathRe;  // Regex paths
+    std::vector<Condition> headers;
+    std::vector<Condition> queries;
+    bool broken = false;  // a regex RE2 rejected: never matches
+  };
+  struct Span {
+    uint32_t begin = 0;
+    uint32_t size = 0;
+  };
+  using Buckets = std::unordered_map<std::string_view, Span, SvHash, std::equal_to<>>;
+
+  bool conditionsPass(const Compiled& c, const RequestView& req) const;
+  // Lowers `best` to the first route of the bucket passing its conditions.
+  void scanBucket(Span s, const RequestView& req, uint32_t& best) const;
+
+  const std::vector<ir::Route>* routes_;
+  std::vector<Compiled> compiled_;  // parallel to *routes_
+  Buckets exact_;
+  Buckets prefix_;
+  Span root_;                    // Prefix "/" routes
+  std::vector<uint32_t> slots_;  // bucket storage
+  std::vector<uint32_t> regex_;  // Regex-path routes, ascending
+  std::vector<bool> prefixLen_;  // prefixLen_[n]: some prefix key has length n
+};
+
+}  // namespace portico::router
