@@ -38,11 +38,10 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# Until the data plane lands (issue 3) `run` shows what the control plane
-# computes for the quickstart: status and the compiled routing table.
+# The quickstart: two echo backends and Portico serving examples/quickstart.
 run: build
 	$(BUILD_DIR)/portico validate -c examples/quickstart
-	$(BUILD_DIR)/portico status -c examples/quickstart -o table
+	./scripts/quickstart.sh $(BUILD_DIR)
 
 bench: build
 	./bench/run-translate-bench.sh $(BUILD_DIR)

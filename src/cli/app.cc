@@ -1,10 +1,14 @@
 // Command-line parsing: flags -> *Args structs -> run*(). No behaviour of
 // its own beyond usage errors, --help and --version.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <map>
 #include <ostream>
+#include <thread>
 
 #include "cli/commands.h"
+#include "run/controller.h"
+#include "translate/address_pool.h"
 #include "translate/translator.h"
 
 namespace portico::cli {
@@ -66,6 +70,33 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   dumpCmd->footer(std::string(kExitHelp) +
                   "\nPrivate keys are redacted; certificates appear as fingerprints.");
 
+  // portico run
+  run::RunOptions runOpts;
+  std::string adminAddress = "127.0.0.1:9901";
+  std::string accessLog = "json";
+  int drainSeconds = 10;
+  bool noWatch = false;
+  CLI::App* runCmd = app.add_subcommand("run", "Serve the Gateways of the given manifests (control and data plane).");
+  addInputs(*runCmd, runOpts.paths);
+  runCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
+      ->capture_default_str();
+  runCmd->add_option("--workers", runOpts.server.workers, "Worker threads (default: number of cores)");
+  runCmd->add_option("--listen-address", runOpts.server.listenAddress,
+                     "Address for listeners of Gateways without spec.addresses")
+      ->capture_default_str();
+  runCmd->add_option("--admin-address", adminAddress, "Admin server ADDRESS:PORT (loopback by default; 'off' disables)")
+      ->capture_default_str();
+  runCmd->add_option("--address-pool", runOpts.addressPool,
+                     "IPv4 CIDR to give each Gateway without spec.addresses its own address (repeatable)");
+  runCmd->add_option("--access-log", accessLog, "Access log on stdout: json or off")
+      ->check(CLI::IsMember({"json", "off"}))
+      ->capture_default_str();
+  runCmd->add_option("--drain-timeout", drainSeconds, "Seconds to let in-flight requests finish on SIGTERM")
+      ->capture_default_str();
+  runCmd->add_flag("--no-watch", noWatch, "Do not reload when the files change (SIGHUP still reloads)");
+  runCmd->footer("Reloads when the files change and on SIGHUP; an invalid change is reported and the last good "
+                 "version of each object keeps serving. SIGTERM/SIGINT drain and exit 0.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +104,31 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
 
   if (*validateCmd) return runValidate(validate, out, err);
+  if (*runCmd) {
+    runOpts.controllerName = controllerName;
+    runOpts.accessLog = accessLog;
+    runOpts.watch = !noWatch;
+    runOpts.drainTimeout = std::chrono::seconds(drainSeconds);
+    if (runOpts.server.workers <= 0) runOpts.server.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (adminAddress == "off") {
+      runOpts.admin = false;
+    } else {
+      auto colon = adminAddress.rfind(':');
+      if (colon == std::string::npos) {
+        err << "--admin-address: expected ADDRESS:PORT\n";
+        return 2;
+      }
+      runOpts.adminAddress = adminAddress.substr(0, colon);
+      runOpts.adminPort = static_cast<uint16_t>(std::stoi(adminAddress.substr(colon + 1)));
+    }
+    for (const auto& cidr : runOpts.addressPool) {
+      if (!translate::AddressPool::validCidr(cidr)) {
+        err << "--address-pool: " << cidr << " is not an IPv4 CIDR\n";
+        return 2;
+      }
+    }
+    return run::runForeground(runOpts, out, err);
+  }
   if (*statusCmd) {
     status.controllerName = controllerName;
     status.format = formats.at(output);

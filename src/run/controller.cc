@@ -1,0 +1,255 @@
+#include "run/controller.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <ctime>
+#include <mutex>
+#include <ostream>
+
+#include "admin/admin_server.h"
+#include "ir/ir_json.h"
+#include "run/carry_forward.h"
+#include "run/metrics.h"
+#include "source/loader.h"
+#include "source/watch.h"
+#include "status/status_json.h"
+#include "translate/translator.h"
+
+namespace portico::run {
+
+struct Controller::State {
+  RunOptions options;
+  std::ostream& log;
+  mutable std::mutex mu;  // control path only: reloads and admin reads
+  std::mutex logMu;
+  std::unique_ptr<dataplane::Server> server;
+  std::unique_ptr<admin::AdminServer> adminServer;
+  std::unique_ptr<source::FileWatcher> watcher;
+  store::Snapshot lastGood;
+  translate::Result current;
+  api::Diagnostics diagnostics;
+  std::shared_ptr<const ir::Config> ir;
+  uint64_t generation = 0;
+  bool started = false;
+  ControlMetrics metrics;
+
+  State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l) {}
+
+  void say(const std::string& line) {
+    std::lock_guard lock(logMu);
+    log << line << std::endl;
+  }
+};
+
+namespace {
+
+std::string nowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string bindKeyOf(const ir::Bind& b) {
+  return b.address + "|" + std::to_string(b.port) + (b.protocol == ir::Protocol::UDP ? "|udp" : "|tcp");
+}
+
+}  // namespace
+
+Controller::Controller(RunOptions options, std::ostream& log) : s_(std::make_unique<State>(std::move(options), log)) {}
+
+Controller::~Controller() { stop(); }
+
+void Controller::reload(const std::string& why) {
+  const auto started = std::chrono::steady_clock::now();
+  std::lock_guard lock(s_->mu);
+  auto load = source::loadPaths(s_->options.paths);
+  const size_t carried = carryForward(load.snapshot, s_->lastGood, load.diagnostics);
+  size_t errors = 0, warnings = 0;
+  for (const auto& d : load.diagnostics) {
+    (d.severity == api::Severity::Error ? errors : warnings)++;
+    s_->say(d.format());
+  }
+
+  translate::Options topts;
+  if (!s_->options.controllerName.empty()) topts.controllerName = s_->options.controllerName;
+  topts.addressPool = s_->options.addressPool;
+  auto result = translate::translate(load.snapshot, topts);
+  auto config = std::make_shared<const ir::Config>(result.ir);
+  auto binds = s_->server->apply(config);
+
+  // Ports that could not be opened go back to the translator so status
+  // says so (PortUnavailable / NoResources), and the rest keeps serving.
+  std::set<std::string> failed;
+  std::map<std::string, std::string> reasons;
+  for (size_t i = 0; i < binds.size() && i < config->binds.size(); ++i) {
+    if (binds[i].ok) continue;
+    const std::string key = bindKeyOf(config->binds[i]);
+    failed.insert(key);
+    reasons[key] = binds[i].error;
+    s_->say(fmt::format("warning: {}:{}: {}", binds[i].address, binds[i].port, binds[i].error));
+  }
+  if (!failed.empty()) {
+    topts.unbindable = failed;
+    topts.unbindableReasons = reasons;
+    result = translate::translate(load.snapshot, topts);
+    config = std::make_shared<const ir::Config>(result.ir);
+    s_->server->apply(config);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  s_->generation++;
+  s_->lastGood = std::move(load.snapshot);
+  s_->current = std::move(result);
+  s_->ir = config;
+  s_->diagnostics = std::move(load.diagnostics);
+  s_->metrics.recordReload(errors == 0, seconds, s_->lastGood, s_->current.status);
+  size_t routes = 0;
+  for (const auto& b : config->binds)
+    for (const auto& l : b.listeners)
+      for (const auto& vh : l.virtualHosts) routes += vh.routes.size() + vh.grpcRoutes.size();
+  s_->say(fmt::format("config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
+                      "{:.1f} ms",
+                      s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
+                      carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
+                      config->binds.size(), routes, seconds * 1000));
+}
+
+bool Controller::start(std::string& error) {
+  auto& o = s_->options;
+  s_->server = dataplane::Server::create(o.server);
+  s_->server->start();
+  reload("startup");
+  if (o.admin) {
+    s_->adminServer = admin::AdminServer::start(o.adminAddress, o.adminPort, error);
+    if (!s_->adminServer) return false;
+    auto text = [](std::string body, const char* type = "text/plain; charset=utf-8") {
+      admin::Response r;
+      r.body = std::move(body);
+      r.contentType = type;
+      return r;
+    };
+    s_->adminServer->handle("/ready", [this, text](std::string_view, std::string_view) {
+      admin::Response r = text(ready() ? "ready\n" : "not ready\n");
+      if (!ready()) r.status = 503;
+      return r;
+    });
+    s_->adminServer->handle("/status", [this, text](std::string_view, std::string_view) {
+      return text(statusJson(), "application/json");
+    });
+    s_->adminServer->handle("/config_dump", [this, text](std::string_view, std::string_view) {
+      return text(configDump(), "application/json");
+    });
+    s_->adminServer->handle("/diagnostics", [this, text](std::string_view, std::string_view) {
+      return text(diagnosticsText());
+    });
+    s_->adminServer->handle("/metrics", [this, text](std::string_view, std::string_view) {
+      return text(metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    s_->say(fmt::format("admin server on {}:{}", o.adminAddress, s_->adminServer->port()));
+  }
+  if (o.watch) {
+    std::vector<std::string> files;
+    for (const auto& p : o.paths) {
+      if (p != "-") files.push_back(p);
+    }
+    if (!files.empty()) {
+      s_->watcher = source::FileWatcher::start(files, o.debounce, [this] { reload("files changed"); }, error);
+      if (!s_->watcher) return false;
+    }
+  }
+  s_->started = true;
+  return true;
+}
+
+void Controller::stop() {
+  if (!s_ || !s_->server) return;
+  s_->watcher.reset();
+  s_->server->stop(s_->options.drainTimeout);
+  s_->server.reset();
+  if (s_->adminServer) s_->adminServer->stop();
+  s_->adminServer.reset();
+  s_->started = false;
+}
+
+uint16_t Controller::adminPort() const { return s_->adminServer ? s_->adminServer->port() : 0; }
+
+uint64_t Controller::generation() const {
+  std::lock_guard lock(s_->mu);
+  return s_->generation;
+}
+
+std::string Controller::statusJson() const {
+  std::lock_guard lock(s_->mu);
+  status::DocumentOptions opts;
+  opts.format = status::DocumentFormat::Json;
+  opts.lastTransitionTime = nowRfc3339();
+  return status::renderKubeList(s_->current.status, opts);
+}
+
+std::string Controller::configDump() const {
+  std::lock_guard lock(s_->mu);
+  return s_->ir ? ir::toJson(*s_->ir, true) : "{}";
+}
+
+std::string Controller::diagnosticsText() const {
+  std::lock_guard lock(s_->mu);
+  std::string out;
+  for (const auto& d : s_->diagnostics) out += d.format() + "\n";
+  return out;
+}
+
+std::string Controller::metrics() const {
+  std::lock_guard lock(s_->mu);
+  return s_->metrics.render(s_->server ? s_->server->stats() : dataplane::StatsSnapshot{});
+}
+
+bool Controller::ready() const { return s_->started && s_->server != nullptr; }
+
+int runForeground(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  // Signals are taken synchronously by this thread (sigwait); every thread
+  // started below inherits the mask, so none is interrupted.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  RunOptions opts = options;
+  if (opts.accessLog == "json") {
+    // One write() per line: atomic for lines under PIPE_BUF, so workers
+    // share no lock.
+    opts.server.accessLog = [](const std::string& line) {
+      std::string l = line + "\n";
+      ssize_t ignored = ::write(STDOUT_FILENO, l.data(), l.size());
+      (void)ignored;
+    };
+  }
+  Controller c(opts, err);
+  std::string error;
+  if (!c.start(error)) {
+    err << "error: " << error << std::endl;
+    return 1;
+  }
+  out << std::flush;
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      c.reload("SIGHUP");
+      continue;
+    }
+    err << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ": draining" << std::endl;
+    c.stop();
+    return 0;
+  }
+}
+
+}  // namespace portico::run

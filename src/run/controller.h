@@ -1,0 +1,67 @@
+// `portico run`: files -> snapshot -> translate -> data plane, kept in
+// step as the files change, with the admin server reading the same state.
+// No Asio here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataplane/server.h"
+
+namespace portico::run {
+
+struct RunOptions {
+  std::vector<std::string> paths;
+  std::string controllerName;             // empty = the default
+  std::vector<std::string> addressPool;   // CIDRs, see translate::Options
+  dataplane::ServerOptions server;
+  bool admin = true;
+  std::string adminAddress = "127.0.0.1";
+  uint16_t adminPort = 9901;              // 0 = ephemeral
+  std::chrono::milliseconds drainTimeout{10000};
+  std::chrono::milliseconds debounce{100};
+  bool watch = true;
+  std::string accessLog = "json";  // json | off
+};
+
+class Controller {
+ public:
+  // Log lines (reloads, diagnostics, binds) go to `log`, which must
+  // outlive the controller; writes are serialised by the controller.
+  Controller(RunOptions options, std::ostream& log);
+  ~Controller();
+
+  // First load, data plane, admin server and file watcher. False (with the
+  // reason) when the admin server or the watcher cannot start.
+  bool start(std::string& error);
+
+  // Re-reads the files and applies what is valid; objects that became
+  // invalid keep their last good version. Thread-safe.
+  void reload(const std::string& why);
+
+  // Stops watching, drains the data plane, stops the admin server.
+  void stop();
+
+  uint16_t adminPort() const;
+  uint64_t generation() const;
+
+  // What the admin server serves.
+  std::string statusJson() const;
+  std::string configDump() const;
+  std::string diagnosticsText() const;
+  std::string metrics() const;
+  bool ready() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// Runs until SIGTERM or SIGINT (drain, exit 0); SIGHUP reloads.
+int runForeground(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace portico::run

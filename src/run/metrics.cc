@@ -1,0 +1,91 @@
+#include "run/metrics.h"
+
+#include <fmt/format.h>
+
+#include "admin/prometheus.h"
+#include "api/kinds.h"
+
+namespace portico::run {
+namespace {
+
+void countConditions(const std::vector<api::Condition>& conds, const std::string& kind,
+                     std::map<std::tuple<std::string, std::string, std::string>, uint64_t>& out) {
+  for (const auto& c : conds) ++out[{kind, c.type, c.status}];
+}
+
+}  // namespace
+
+void ControlMetrics::recordReload(bool clean, double seconds, const store::Snapshot& snap,
+                                  const status::StatusSet& status) {
+  (clean ? reloadsOk_ : reloadsRejected_)++;
+  size_t b = 0;
+  while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
+  ++reconcileBuckets_[b];
+  reconcileSum_ += seconds;
+  lastChangeToTraffic_ = seconds;
+  objectsByKind_ = {
+      {"GatewayClass", snap.gatewayClasses.size()},   {"Gateway", snap.gateways.size()},
+      {"ListenerSet", snap.listenerSets.size()},      {"HTTPRoute", snap.httpRoutes.size()},
+      {"GRPCRoute", snap.grpcRoutes.size()},          {"TLSRoute", snap.tlsRoutes.size()},
+      {"TCPRoute", snap.tcpRoutes.size()},            {"UDPRoute", snap.udpRoutes.size()},
+      {"ReferenceGrant", snap.referenceGrants.size()}, {"BackendTLSPolicy", snap.backendTLSPolicies.size()},
+      {"Service", snap.services.size()},              {"EndpointSlice", snap.endpointSlices.size()},
+      {"Secret", snap.secrets.size()},                {"ConfigMap", snap.configMaps.size()},
+  };
+  conditions_.clear();
+  for (const auto& o : status.objects) {
+    const std::string kind(api::kindName(o.kind));
+    if (auto* g = std::get_if<status::GatewayStatus>(&o.status)) countConditions(g->conditions, kind, conditions_);
+    if (auto* c = std::get_if<status::GatewayClassStatus>(&o.status)) countConditions(c->conditions, kind, conditions_);
+    if (auto* l = std::get_if<status::ListenerSetStatus>(&o.status)) countConditions(l->conditions, kind, conditions_);
+    if (auto* r = std::get_if<status::RouteStatus>(&o.status)) {
+      for (const auto& p : r->parents) countConditions(p.conditions, kind, conditions_);
+    }
+  }
+}
+
+std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp) const {
+  admin::MetricsWriter w;
+  // controller-runtime names, so existing controller dashboards work.
+  w.counter("controller_runtime_reconcile_total", "Reconciliations of the whole configuration.",
+            {{"controller", "gateway"}, {"result", "success"}}, static_cast<double>(reloadsOk_));
+  w.counter("controller_runtime_reconcile_total", "Reconciliations of the whole configuration.",
+            {{"controller", "gateway"}, {"result", "error"}}, static_cast<double>(reloadsRejected_));
+  std::vector<double> bounds(kBuckets.begin(), kBuckets.end());
+  std::vector<uint64_t> counts(reconcileBuckets_.begin(), reconcileBuckets_.end());
+  w.histogram("controller_runtime_reconcile_time_seconds", "Time to load, translate and apply a configuration.",
+              {{"controller", "gateway"}}, bounds, counts, reconcileSum_, reloadsOk_ + reloadsRejected_);
+  w.counter("portico_config_reloads_total", "Configuration reloads by outcome (rejected: some objects were invalid).",
+            {{"result", "ok"}}, static_cast<double>(reloadsOk_));
+  w.counter("portico_config_reloads_total", "Configuration reloads by outcome (rejected: some objects were invalid).",
+            {{"result", "rejected"}}, static_cast<double>(reloadsRejected_));
+  w.gauge("portico_config_change_to_traffic_seconds",
+          "Time from the last configuration change being noticed to traffic using it.", {}, lastChangeToTraffic_);
+  for (const auto& [kind, n] : objectsByKind_) {
+    w.gauge("portico_objects", "Objects loaded, by kind.", {{"kind", kind}}, static_cast<double>(n));
+  }
+  for (const auto& [key, n] : conditions_) {
+    w.gauge("portico_object_conditions", "Conditions in status, by object kind, type and status.",
+            {{"kind", std::get<0>(key)}, {"type", std::get<1>(key)}, {"status", std::get<2>(key)}},
+            static_cast<double>(n));
+  }
+  for (size_t code = 100; code < dp.requestsByCode.size(); ++code) {
+    if (dp.requestsByCode[code] == 0) continue;
+    w.counter("portico_http_requests_total", "Requests answered, by status code.", {{"code", std::to_string(code)}},
+              static_cast<double>(dp.requestsByCode[code]));
+  }
+  std::vector<double> lb(dataplane::kLatencyBuckets.begin(), dataplane::kLatencyBuckets.end());
+  std::vector<uint64_t> lc(dp.latency.begin(), dp.latency.end());
+  w.histogram("portico_http_request_duration_seconds", "Time from request head to the end of the response.", {}, lb,
+              lc, dp.latencySecondsSum, dp.requests);
+  w.gauge("portico_active_connections", "Open downstream connections.", {}, static_cast<double>(dp.activeConnections));
+  w.counter("portico_connections_accepted_total", "Downstream connections accepted.", {},
+            static_cast<double>(dp.connectionsAccepted));
+  w.counter("portico_upstream_connect_errors_total", "Failed connection attempts to backends.", {},
+            static_cast<double>(dp.upstreamConnectErrors));
+  w.counter("portico_upstream_retries_total", "Requests sent again under an HTTPRoute retry policy.", {},
+            static_cast<double>(dp.retries));
+  return w.str();
+}
+
+}  // namespace portico::run
