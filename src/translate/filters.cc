@@ -7,14 +7,10 @@
 
 #include "translate/backends.h"
 #include "translate/conditions.h"
+#include "translate/ordering.h"
 
 namespace portico::translate {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 ir::HeaderOps headerOps(const api::HTTPHeaderFilter& f) {
   ir::HeaderOps ops;

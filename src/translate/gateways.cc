@@ -7,6 +7,7 @@
 #include "translate/conditions.h"
 #include "translate/address_pool.h"
 #include "translate/context.h"
+#include "translate/ordering.h"
 #include "translate/listeners.h"
 
 namespace portico::translate {
@@ -17,17 +18,6 @@ bool isIPAddress(const std::string& s) {
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
-// Creation order: objects with a creationTimestamp first (oldest first),
-// then the others in load order; then namespace/name.
-template <class T>
-bool olderThan(const T* a, const T* b) {
-  bool ta = !a->meta.creationTimestamp.empty(), tb = !b->meta.creationTimestamp.empty();
-  if (ta != tb) return ta;
-  if (ta && a->meta.creationTimestamp != b->meta.creationTimestamp)
-    return a->meta.creationTimestamp < b->meta.creationTimestamp;
-  if (!ta && a->meta.order != b->meta.order) return a->meta.order < b->meta.order;
-  return std::tie(a->meta.namespace_, a->meta.name) < std::tie(b->meta.namespace_, b->meta.name);
-}
 
 std::unique_ptr<ListenerInfo> makeListener(const api::Gateway* gw, const api::ListenerSet* set,
                                            const api::Listener* spec, size_t index,

@@ -6,15 +6,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "translate/ordering.h"
 #include "translate/routes.h"
 
 namespace portico::translate {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 struct GrpcMatch {
   ir::Match match;

@@ -5,15 +5,11 @@
 #include <cctype>
 
 #include "translate/duration.h"
+#include "translate/ordering.h"
 #include "translate/routes.h"
 
 namespace portico::translate {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // PathPrefix is segment-wise and ignores a trailing '/': "/abc/" matches
 // like "/abc" (spec §12.5). Store it without the trailing slash.

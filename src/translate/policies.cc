@@ -7,20 +7,12 @@
 #include "translate/certs.h"
 #include "translate/conditions.h"
 #include "translate/context.h"
+#include "translate/ordering.h"
 #include "translate/routes.h"
 
 namespace portico::translate {
 namespace {
 
-template <class T>
-bool olderThan(const T* a, const T* b) {
-  bool ta = !a->meta.creationTimestamp.empty(), tb = !b->meta.creationTimestamp.empty();
-  if (ta != tb) return ta;
-  if (ta && a->meta.creationTimestamp != b->meta.creationTimestamp)
-    return a->meta.creationTimestamp < b->meta.creationTimestamp;
-  if (!ta && a->meta.order != b->meta.order) return a->meta.order < b->meta.order;
-  return std::tie(a->meta.namespace_, a->meta.name) < std::tie(b->meta.namespace_, b->meta.name);
-}
 
 // Gateways (ours) whose accepted routes send traffic to the targets: the
 // policy's ancestors, at most 16 (spec §11).
