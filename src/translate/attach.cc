@@ -71,10 +71,12 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
   std::vector<ListenerInfo*> candidates;
   std::string controller;
   std::string parentProblem;
+  bool gatewayPending = false;
   if (pr.kind == "Gateway") {
     auto it = ctx.gateways.find(key);
     if (it == ctx.gateways.end()) return;  // unknown or someone else's Gateway: write nothing
     controller = it->second.controllerName;
+    if (!it->second.accepted) gatewayPending = true;
     for (auto& l : it->second.listeners) {
       if (!l->listenerSet) candidates.push_back(l.get());  // a Gateway parentRef never reaches set listeners
     }
@@ -151,7 +153,14 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
     }
   }
 
-  if (reason.empty()) {
+  if (reason.empty() && gatewayPending) {
+    // The parent Gateway is ours but not accepted (e.g. InvalidParameters):
+    // nothing is wrong with the route, which attaches once the Gateway is
+    // fixed. Accepted=Unknown/Pending says exactly that, and the route is
+    // not counted in attachedRoutes meanwhile.
+    setUnknown(ps.conditions, cond::kAccepted, cond::kPending,
+               fmt::format("Gateway {} is not accepted; the route attaches once it is", key), gen);
+  } else if (reason.empty()) {
     // A route attached only to listeners that cannot serve is still
     // Accepted and counted (conformance counts attachedRoutes on invalid
     // listeners); say so, so nobody waits for traffic that cannot flow.

@@ -41,8 +41,12 @@ void finishListener(ListenerInfo& l, bool gatewayAccepted) {
     } else if (!l.programmedReason.empty()) {
       setCondition(c, cond::kProgrammed, false, l.programmedReason, l.programmedMessage, gen);
     } else {
-      setCondition(c, cond::kProgrammed, false, cond::kInvalid,
-                   gatewayAccepted ? "the Gateway's addresses cannot be used" : "the Gateway is not accepted", gen);
+      // A valid listener waits on its Gateway (not accepted, or without a
+      // usable address): Pending, not Invalid, since nothing is wrong with
+      // the listener itself (Listener Programmed reasons, spec §11).
+      setCondition(c, cond::kProgrammed, false, cond::kPending,
+                   gatewayAccepted ? "waiting for a usable Gateway address" : "waiting for the Gateway to be accepted",
+                   gen);
     }
   }
   if (l.resolvedReason.empty()) {
