@@ -94,6 +94,10 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   runCmd->add_option("--drain-timeout", drainSeconds, "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();
   runCmd->add_flag("--no-watch", noWatch, "Do not reload when the files change (SIGHUP still reloads)");
+  runCmd->add_option("--max-request-body", runOpts.server.maxRequestBody,
+                     "Largest request body in bytes (413 above it); 0 = unlimited")
+      ->capture_default_str();
+  runCmd->add_flag("--via", runOpts.server.addVia, "Add a Via header to proxied requests");
   runCmd->footer("Reloads when the files change and on SIGHUP; an invalid change is reported and the last good "
                  "version of each object keeps serving. SIGTERM/SIGINT drain and exit 0.");
 

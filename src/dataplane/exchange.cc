@@ -33,6 +33,10 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route, int) {
   auto fail = [&](int status, std::string_view why) -> awaitable<bool> {
     co_return co_await respond(status, why, req_.keepAlive && !drainRequested_ && bodyConsumed_);
   };
+  const uint64_t maxBody = w_.options().maxRequestBody;
+  if (maxBody && req_.framing == http1::BodyFraming::ContentLength && req_.contentLength > maxBody) {
+    co_return co_await respond(413, "request body too large", false);  // body left unread: close
+  }
   if (route.backends.empty()) co_return co_await fail(500, "the route has no backends");
   const int idx = router::pickWeighted(route.backends, w_.rng());
   if (idx < 0) co_return co_await fail(500, "every backend of the route has weight 0");

@@ -20,6 +20,9 @@ Session<Stream>::Session(Worker& worker, Stream stream, std::string bindKey, std
       deadline_(worker.io()) {
   buf_.resize(worker.options().limits.maxHeaderBytes + 16 * 1024);
   registration_ = w_.sessions.insert(w_.sessions.end(), this);
+  // Accepted just before the drain began but started after it: the
+  // drain's sweep over the sessions missed this one.
+  drainRequested_ = w_.draining;
   w_.liveConnections.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -39,6 +42,14 @@ template <class Stream>
 void Session<Stream>::closeDownstream() {
   if (closed_) return;
   closed_ = true;
+  if constexpr (!std::is_same_v<Stream, tcp::socket>) {
+    // No close_notify is sent, but the session is sound: without this
+    // OpenSSL drops it from the server cache when the SSL is freed, and
+    // resumption by session ID never works.
+    if (SSL_is_init_finished(s_.native_handle())) {
+      SSL_set_shutdown(s_.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
+  }
   boost::system::error_code ec;
   lowest(s_).shutdown(tcp::socket::shutdown_both, ec);
   lowest(s_).close(ec);
@@ -78,7 +89,11 @@ awaitable<bool> Session<Stream>::respond(int status, std::string_view body, bool
                                          const std::vector<std::pair<std::string, std::string>>& extra) {
   rec_.status = status;
   responseStarted_ = true;
-  bool ok = co_await writeAll(localResponse(status, body, keepAlive, extra));
+  std::string out = localResponse(status, body, keepAlive, extra);
+  // A response to HEAD has no content (RFC 9110 §9.3.2); the length
+  // stays announced.
+  if (req_.method == "HEAD") out.resize(out.size() - body.size());
+  bool ok = co_await writeAll(out);
   co_return ok && keepAlive;
 }
 
@@ -141,6 +156,23 @@ void Session<Stream>::logRequest() {
       rec_.method, rec_.host, rec_.path, rec_.status, ms, rec_.bytesOut, rec_.route, rec_.upstream, rec_.requestId, peer_));
 }
 
+namespace {
+
+// `old`'s counterpart among `bind`'s listeners (same owner, name, hostname
+// and protocol), or null when it is gone.
+const ir::Listener* sameListener(const ir::Listener& old, const ir::Bind& bind) {
+  for (const auto& l : bind.listeners) {
+    if (&l == &old) return &l;
+    if (l.name == old.name && l.gatewayName == old.gatewayName && l.gatewayNamespace == old.gatewayNamespace &&
+        l.listenerSet == old.listenerSet && l.hostname == old.hostname && l.protocol == old.protocol) {
+      return &l;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 template <class Stream>
 awaitable<bool> Session<Stream>::handle() {
   rt_ = w_.runtime;  // pin: this request sees one config from start to end
@@ -160,8 +192,19 @@ awaitable<bool> Session<Stream>::handle() {
   view.method = req_.method;
   view.headers = std::span<const http1::Header>(req_.headers.data(), req_.headers.size());
   if (const auto* ct = http1::findHeader(req_.headers, "content-type")) view.grpc = ct->value.starts_with("application/grpc");
-  auto match = bind_->router->route(view, tls_ ? sniListener_ : nullptr);
-  const bool keepAlive = req_.keepAlive && !drainRequested_;
+  // A request answered here leaves its body unread on the connection:
+  // keeping it open would parse that body as the next request
+  // (smuggling), so such connections close after the answer.
+  const bool keepAlive = req_.keepAlive && !drainRequested_ && req_.framing == http1::BodyFraming::None;
+  const ir::Listener* sni = nullptr;
+  if (tls_) {
+    // The router compares listeners by address: look the handshake's
+    // listener up in the config this request runs on (a reload since the
+    // handshake rebuilt them all).
+    sni = sniListener_ ? sameListener(*sniListener_, *bind_->bind) : nullptr;
+    if (!sni) co_return co_await respond(421, "the listener of this connection is no longer configured", false);
+  }
+  auto match = bind_->router->route(view, sni);
   if (match.status != 0 || !match.route) {
     int status = match.status ? match.status : 404;
     co_return co_await respond(status, status == 421 ? "misdirected request" : "no route", keepAlive);
@@ -203,6 +246,10 @@ awaitable<void> Session<Stream>::run() {
 
 template <class Stream>
 awaitable<void> Session<Stream>::serveLoop() {
+  if (drainRequested_) {
+    closeDownstream();
+    co_return;
+  }
   if constexpr (!std::is_same_v<Stream, tcp::socket>) {
     arm(w_.options().headerTimeout);
     auto [ec] = co_await s_.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
@@ -210,7 +257,9 @@ awaitable<void> Session<Stream>::serveLoop() {
       closeDownstream();
       co_return;
     }
-    if (const BindRuntime* b = w_.runtime ? w_.runtime->find(key_) : nullptr) sniListener_ = listenerOf(s_.native_handle(), *b);
+    // The contexts of the runtime the handshake ran on (the worker's may
+    // have been swapped meanwhile).
+    if (tlsBind_) sniListener_ = listenerOf(s_.native_handle(), *tlsBind_);
   }
   while (!closed_) {
     idle_ = true;
@@ -243,6 +292,7 @@ awaitable<void> serveConnection(Worker& worker, tcp::socket socket, std::string 
     RuntimePtr pin = worker.runtime;  // keeps the SSL_CTX alive through the handshake
     asio::ssl::stream<tcp::socket> stream(std::move(socket), SSL_new(b->entry));
     Session<asio::ssl::stream<tcp::socket>> s(worker, std::move(stream), std::move(bindKey), std::move(peer), true);
+    s.tlsBind_ = b;
     co_await s.run();
     co_return;
   }

@@ -83,7 +83,11 @@ class Session : public SessionHandle {
   http1::RequestHead req_;
   RuntimePtr rt_;  // pinned for the current request
   const BindRuntime* bind_ = nullptr;
+  // The listener the TLS handshake chose, in the config of the handshake
+  // (kept alive by serveConnection for the connection's life), and that
+  // config's bind.
   const ir::Listener* sniListener_ = nullptr;
+  const BindRuntime* tlsBind_ = nullptr;
   RequestRecord rec_;
   bool idle_ = true;
   bool drainRequested_ = false;

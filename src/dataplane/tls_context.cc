@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <string_view>
 
 namespace portico::dataplane {
 namespace {
@@ -65,20 +66,64 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
   return SSL_TLSEXT_ERR_NOACK;
 }
 
+// The context of the listener for the server name `name` (empty: none
+// sent), the catch-all's for names no listener has, or null: then the
+// handshake is refused rather than present a certificate for another
+// hostname.
+SSL_CTX* contextFor(const BindRuntime& bind, std::string_view name) {
+  if (!name.empty()) {
+    if (const ir::Listener* l = bind.router->listenerForSni(name)) {
+      auto it = bind.listenerCtx.find(l);
+      if (it != bind.listenerCtx.end()) return it->second.get();
+    }
+  }
+  return bind.fallback;
+}
+
+// The host_name entry of a ClientHello's server_name extension (RFC 6066
+// §3), empty when there is none. OpenSSL validates the extension later
+// and fails the handshake if it is malformed.
+std::string_view clientHelloServerName(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len) != 1 || len < 2) return {};
+  const size_t listLen = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (listLen + 2 != len) return {};
+  p += 2;
+  len -= 2;
+  while (len >= 3) {
+    const size_t n = (static_cast<size_t>(p[1]) << 8) | p[2];
+    if (n + 3 > len) return {};
+    if (p[0] == TLSEXT_NAMETYPE_host_name) return {reinterpret_cast<const char*>(p + 3), n};
+    p += 3 + n;
+    len -= 3 + n;
+  }
+  return {};
+}
+
+// Picks the listener's context at the start of the ClientHello, before
+// OpenSSL looks for a session to resume: the session ID context checked
+// on resumption is then the chosen listener's, so a session (or ticket)
+// of one listener never resumes on another. (The servername callback runs
+// only after the session lookup, against the first context's ID.)
+int onClientHello(SSL* ssl, int* alert, void* arg) {
+  const auto* bind = static_cast<const BindRuntime*>(arg);
+  SSL_CTX* target = contextFor(*bind, clientHelloServerName(ssl));
+  if (!target) {
+    *alert = SSL_AD_UNRECOGNIZED_NAME;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  if (target != SSL_get_SSL_CTX(ssl)) SSL_set_SSL_CTX(ssl, target);
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+// Acknowledges the server name; the context was chosen by onClientHello
+// from the same name, so this normally changes nothing.
 int onServerName(SSL* ssl, int* alert, void* arg) {
   const auto* bind = static_cast<const BindRuntime*>(arg);
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  SSL_CTX* target = nullptr;
-  if (name && *name) {
-    if (const ir::Listener* l = bind->router->listenerForSni(name)) {
-      auto it = bind->listenerCtx.find(l);
-      if (it != bind->listenerCtx.end()) target = it->second.get();
-    }
-  }
-  if (!target) target = bind->fallback;
+  SSL_CTX* target = contextFor(*bind, name ? std::string_view(name) : std::string_view());
   if (!target) {
-    // No listener for this name and no catch-all: refuse rather than
-    // present a certificate for another hostname.
     *alert = SSL_AD_UNRECOGNIZED_NAME;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
   }
@@ -115,6 +160,7 @@ SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error) {
 }
 
 void installSniSelector(SSL_CTX* ctx, const BindRuntime* bind) {
+  SSL_CTX_set_client_hello_cb(ctx, onClientHello, const_cast<BindRuntime*>(bind));
   SSL_CTX_set_tlsext_servername_callback(ctx, onServerName);
   SSL_CTX_set_tlsext_servername_arg(ctx, const_cast<BindRuntime*>(bind));
 }

@@ -13,8 +13,9 @@ namespace portico::dataplane {
 // of the bind picks the listener.
 SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error);
 
-// Installs the SNI callback that moves a handshake to the context of the
-// listener the router picks for the server name.
+// Installs the ClientHello (and servername) callbacks that move a
+// handshake to the context of the listener the router picks for the
+// server name, before any session lookup.
 void installSniSelector(SSL_CTX* ctx, const BindRuntime* bind);
 
 // The listener whose context the handshake ended on (null before SNI).

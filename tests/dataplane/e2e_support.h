@@ -43,7 +43,7 @@ inline std::string lower(std::string s) {
 struct HttpResponse {
   std::string version;  // "HTTP/1.1"
   int status = 0;
-  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::multimap<std::string, std::string> headers;   // names lower-cased
   std::string body;                                  // de-chunked
   std::multimap<std::string, std::string> trailers;  // names lower-cased
   bool chunked = false;
@@ -56,18 +56,25 @@ struct HttpResponse {
 
 // A blocking client connection to 127.0.0.1:port, plain or TLS.
 struct TlsOptions {
-  std::string sni;                 // empty: no SNI
-  int minVersion = 0;              // e.g. TLS1_2_VERSION; 0 = library default
+  std::string sni;     // empty: no SNI
+  int minVersion = 0;  // e.g. TLS1_2_VERSION; 0 = library default
   int maxVersion = 0;
-  std::vector<std::string> alpn;   // offered protocols, in order
-  SSL_SESSION* resume = nullptr;   // offer this session (not owned)
+  std::vector<std::string> alpn;  // offered protocols, in order
+  SSL_SESSION* resume = nullptr;  // offer this session (not owned)
+  bool noTickets = false;         // resume by session ID (server-side cache) only
 };
+
+struct SessionFree {
+  void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+};
+using SessionPtr = std::unique_ptr<SSL_SESSION, SessionFree>;
 
 class Client {
  public:
   explicit Client(int port, std::chrono::milliseconds timeout = 10s) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
@@ -88,7 +95,10 @@ class Client {
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
     if (tls.minVersion) SSL_CTX_set_min_proto_version(ctx_, tls.minVersion);
     if (tls.maxVersion) SSL_CTX_set_max_proto_version(ctx_, tls.maxVersion);
-    SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT);
+    // No client cache: freeing the context would flush it, marking the
+    // sessions the test keeps as not resumable.
+    SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_OFF);
+    if (tls.noTickets) SSL_CTX_set_options(ctx_, SSL_OP_NO_TICKET);
     if (!tls.alpn.empty()) {
       std::string wire;
       for (const auto& p : tls.alpn) wire.append(1, static_cast<char>(p.size())).append(p);
@@ -107,6 +117,9 @@ class Client {
     }
   }
   ~Client() {
+    // close_notify first: OpenSSL forgets (marks not resumable) the
+    // session of a connection freed without it.
+    if (ssl_ && fd_ >= 0) SSL_shutdown(ssl_);
     if (ssl_) SSL_free(ssl_);
     if (ctx_) SSL_CTX_free(ctx_);
     if (fd_ >= 0) ::close(fd_);
@@ -167,7 +180,10 @@ class Client {
     std::string rest = data.substr(end + 4);
     size_t lineEnd = headText.find("\r\n");
     std::string statusLine = headText.substr(0, lineEnd);
-    if (statusLine.size() < 12) return std::nullopt;
+    if (statusLine.size() < 12 || !statusLine.starts_with("HTTP/1.") || statusLine[8] != ' ' ||
+        !std::isdigit(static_cast<unsigned char>(statusLine[9]))) {
+      return std::nullopt;  // not a status line (e.g. stray body bytes)
+    }
     r.version = statusLine.substr(0, 8);
     r.status = std::stoi(statusLine.substr(9, 3));
     parseFields(lineEnd == std::string::npos ? std::string() : headText.substr(lineEnd + 2), r.headers);
@@ -310,7 +326,8 @@ inline std::vector<std::string> certificateNames(X509* cert) {
     const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
     if (n->type != GEN_DNS) continue;
     const ASN1_IA5STRING* s = n->d.dNSName;
-    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<size_t>(ASN1_STRING_length(s)));
   }
   GENERAL_NAMES_free(names);
   char cn[256] = {0};
@@ -465,11 +482,12 @@ inline std::string multiPortServiceYaml(const std::string& name, const std::vect
   return y;
 }
 
-inline std::string routeYaml(const std::string& name, const std::string& hostnamesFlow, const std::string& rules,
-                             const std::string& parent = "gw") {
+inline std::string routeYaml(const std::string& name, const std::string& hostnamesFlow,
+                             const std::string& rules, const std::string& parent = "gw") {
   return "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: " + name +
          "}\nspec:\n  parentRefs: [{name: " + parent + "}]\n" +
-         (hostnamesFlow.empty() ? std::string() : "  hostnames: " + hostnamesFlow + "\n") + "  rules:\n" + rules;
+         (hostnamesFlow.empty() ? std::string() : "  hostnames: " + hostnamesFlow + "\n") + "  rules:\n" +
+         rules;
 }
 
 }  // namespace portico::testing::e2e

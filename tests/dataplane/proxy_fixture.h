@@ -68,11 +68,21 @@ class ProxyTest : public ::testing::Test {
     if (server) server->stop(std::chrono::milliseconds(2000));
   }
 
-  // Translates `yaml` and serves it; fails the test on load errors.
-  std::vector<dataplane::BindResult> serve(const std::string& yaml, dataplane::ServerOptions opts = {}) {
+  // Translates `yaml` into an IR ready for apply(); fails the test on load
+  // errors.
+  static ir::ConfigPtr compile(const std::string& yaml) {
     auto load = loadOk(yaml);
     auto result = translate::translate(load.snapshot);
-    auto ir = std::make_shared<const ir::Config>(std::move(result.ir));
+    return std::make_shared<const ir::Config>(std::move(result.ir));
+  }
+
+  // Translates `yaml` and serves it; fails the test on load errors.
+  std::vector<dataplane::BindResult> serve(const std::string& yaml, dataplane::ServerOptions opts = {}) {
+    return serve(compile(yaml), std::move(opts));
+  }
+
+  // Serves an already compiled config (the server starts on first use).
+  std::vector<dataplane::BindResult> serve(ir::ConfigPtr ir, dataplane::ServerOptions opts = {}) {
     if (!server) {
       opts.listenAddress = "127.0.0.1";
       if (opts.workers < 1) opts.workers = 2;
