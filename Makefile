@@ -7,7 +7,7 @@ BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
-.PHONY: all deps build build-asan test test-unit test-asan run bench conformance fuzz format format-check clean
+.PHONY: all deps build build-asan test test-unit test-asan run bench bench-dataplane conformance fuzz format format-check clean
 
 all: build
 
@@ -45,6 +45,14 @@ run: build
 
 bench: build
 	./bench/run-translate-bench.sh $(BUILD_DIR)
+
+# Data plane: Portico next to nginx and HAProxy (one worker each) with the
+# shared proxy benchmark harness (../shared/bench, or PORTICO_BENCH_HARNESS);
+# skipped with a message when the harness is absent. ~6 min; QUICK=1 ~1 min;
+# RECORD=1 rewrites the data-plane section of bench/RESULTS.md.
+bench-dataplane: build
+	./bench/dataplane/install-bench-deps.sh
+	./bench/dataplane/run.sh $(BUILD_DIR)
 
 conformance:
 	@echo "conformance: not yet (issue 4)"
