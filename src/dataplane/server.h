@@ -37,7 +37,8 @@ struct BindResult {
   int32_t port = 0;
   bool udp = false;
   bool ok = false;
-  std::string error;  // e.g. "Address already in use"
+  bool unsupported = false;  // a kind of listener this data plane does not serve yet
+  std::string error;         // e.g. "Address already in use"
 };
 
 class Server {

@@ -39,7 +39,8 @@ class ServerImpl final : public Server {
       BindResult r{b.address.empty() ? options_.listenAddress : b.address, b.port,
                    b.protocol == ir::Protocol::UDP, false, {}};
       if (b.protocol != ir::Protocol::HTTP && b.protocol != ir::Protocol::HTTPS) {
-        r.error = "TLS passthrough, TCP and UDP listeners are not served yet (issue 6)";
+        r.error = "TLS passthrough, TCP and UDP listeners are not served yet";
+        r.unsupported = true;
         results.push_back(r);
         continue;
       }

@@ -80,24 +80,30 @@ void Controller::reload(const std::string& why) {
   translate::Options topts;
   if (!s_->options.controllerName.empty()) topts.controllerName = s_->options.controllerName;
   topts.addressPool = s_->options.addressPool;
+  topts.gatewayClassNames.insert(s_->options.gatewayClasses.begin(), s_->options.gatewayClasses.end());
   auto result = translate::translate(load.snapshot, topts);
   auto config = std::make_shared<const ir::Config>(result.ir);
   auto binds = s_->server->apply(config);
 
   // Ports that could not be opened go back to the translator so status
   // says so (PortUnavailable / NoResources), and the rest keeps serving.
-  std::set<std::string> failed;
+  std::set<std::string> failed, pending;
   std::map<std::string, std::string> reasons;
   for (size_t i = 0; i < binds.size() && i < config->binds.size(); ++i) {
     if (binds[i].ok) continue;
     const std::string key = bindKeyOf(config->binds[i]);
+    if (binds[i].unsupported) {
+      pending.insert(key);
+      continue;
+    }
     failed.insert(key);
     reasons[key] = binds[i].error;
     s_->say(fmt::format("warning: {}:{}: {}", binds[i].address, binds[i].port, binds[i].error));
   }
-  if (!failed.empty()) {
+  if (!failed.empty() || !pending.empty()) {
     topts.unbindable = failed;
     topts.unbindableReasons = reasons;
+    topts.pendingBinds = pending;
     result = translate::translate(load.snapshot, topts);
     config = std::make_shared<const ir::Config>(result.ir);
     s_->server->apply(config);

@@ -18,6 +18,7 @@ struct RunOptions {
   std::vector<std::string> paths;
   std::string controllerName;             // empty = the default
   std::vector<std::string> addressPool;   // CIDRs, see translate::Options
+  std::vector<std::string> gatewayClasses;  // empty = every class naming our controller
   dataplane::ServerOptions server;
   bool admin = true;
   std::string adminAddress = "127.0.0.1";

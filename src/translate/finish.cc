@@ -34,6 +34,11 @@ void finishListener(ListenerInfo& l, bool gatewayAccepted) {
   } else if (!l.acceptedReason.empty()) {
     setCondition(c, cond::kAccepted, false, l.acceptedReason, l.acceptedMessage, gen);
     setCondition(c, cond::kProgrammed, false, cond::kInvalid, "listener is not accepted: " + l.acceptedMessage, gen);
+  } else if (!gatewayAccepted) {
+    // Nothing wrong with the listener, but its Gateway is rejected as a
+    // whole: acceptance is undecided until the Gateway is fixed.
+    setUnknown(c, cond::kAccepted, cond::kPending, "waiting for the Gateway to be accepted", gen);
+    setCondition(c, cond::kProgrammed, false, cond::kPending, "waiting for the Gateway to be accepted", gen);
   } else {
     setCondition(c, cond::kAccepted, true, cond::kAccepted, "listener is valid", gen);
     if (l.programmed) {
@@ -105,13 +110,14 @@ void finishGateways(Context& ctx) {
   for (auto& [key, gw] : ctx.gateways) {
     auto& st = *gw.status;
     const int64_t gen = gw.gateway->meta.generation;
-    size_t own = 0, ownValid = 0, ownProgrammed = 0, ownUnresolved = 0;
+    size_t own = 0, ownValid = 0, ownProgrammed = 0, ownUnresolved = 0, ownPending = 0;
     for (auto& l : gw.listeners) {
       finishListener(*l, gw.accepted);
       if (l->listenerSet) continue;
       ++own;
       if (l->accepted()) ++ownValid;
       if (l->programmed) ++ownProgrammed;
+      if (l->accepted() && l->programmedReason == cond::kPending) ++ownPending;
       if (!l->resolvedReason.empty()) ++ownUnresolved;
     }
     if (gw.accepted) {
@@ -127,6 +133,9 @@ void finishGateways(Context& ctx) {
         if (ownProgrammed > 0) {
           setCondition(st.conditions, cond::kProgrammed, true, cond::kProgrammed,
                        fmt::format("{} of {} listeners are serving", ownProgrammed, own), gen);
+        } else if (ownPending > 0) {
+          setCondition(st.conditions, cond::kProgrammed, false, cond::kPending,
+                       "waiting for the data plane to serve the Gateway's listeners", gen);
         } else {
           setCondition(st.conditions, cond::kProgrammed, false, cond::kInvalid, "no listener can be served", gen);
         }

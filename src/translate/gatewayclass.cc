@@ -67,7 +67,12 @@ void translateGatewayClasses(Context& ctx) {
     std::string problem;
     if (gc->parametersRef) problem = checkParameters(ctx, *gc->parametersRef);
     const std::string versions = unsupportedCRDs(ctx);
-    if (problem.empty() && !versions.empty() && ctx.options.strictCRDVersions) {
+    if (!ctx.options.gatewayClassNames.empty() && !ctx.options.gatewayClassNames.count(gc->meta.name)) {
+      setCondition(st.conditions, cond::kAccepted, false, cond::kUnsupported,
+                   fmt::format("this Portico serves only the GatewayClass(es) {} (--gateway-class)",
+                               fmt::join(ctx.options.gatewayClassNames, ", ")),
+                   gen);
+    } else if (problem.empty() && !versions.empty() && ctx.options.strictCRDVersions) {
       setCondition(st.conditions, cond::kAccepted, false, cond::kUnsupportedVersion, versions, gen);
     } else if (problem.empty()) {
       setCondition(st.conditions, cond::kAccepted, true, cond::kAccepted,

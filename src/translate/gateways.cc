@@ -182,6 +182,11 @@ void translateGateways(Context& ctx) {
       if (!l->protocolSupported) continue;
       for (const auto& addr : binds) {
         std::string bk = fmt::format("{}|{}|{}", addr, l->spec->port, l->protocol == ir::Protocol::UDP ? "udp" : "tcp");
+        if (ctx.options.pendingBinds.count(bk) && l->programmedReason.empty()) {
+          l->programmedReason = cond::kPending;
+          l->programmedMessage = fmt::format("this data plane does not serve {} listeners yet", l->spec->protocol);
+          continue;
+        }
         if (ctx.options.unbindable.count(bk) && l->acceptedReason.empty()) {
           auto why = ctx.options.unbindableReasons.find(bk);
           l->acceptedReason = cond::kPortUnavailable;

@@ -38,6 +38,14 @@ struct Options {
   std::set<std::string> unbindable;
   // Why each of them failed, for the condition message.
   std::map<std::string, std::string> unbindableReasons;
+  // Sockets of a kind this data plane does not serve yet (e.g. TCP
+  // listeners before issue 6): their listeners are Programmed=False
+  // Pending, and a Gateway with nothing else to serve is too.
+  std::set<std::string> pendingBinds;
+  // When not empty, only these GatewayClasses are Portico's: another class
+  // naming Portico's controller is Accepted=False Unsupported (one Portico
+  // per class, e.g. several installations sharing a controllerName).
+  std::set<std::string> gatewayClassNames;
 };
 
 struct Result {

@@ -392,3 +392,51 @@ TEST(Listeners, PortsTheDataPlaneCannotOpenAreReportedAndTheRestServes) {
 
 }  // namespace
 }  // namespace portico::testing
+
+namespace portico::testing {
+namespace {
+
+TEST(GatewayClass, ClassesOutsideTheAllowListAreUnsupported) {
+  auto load = loadOk(std::string(kClass) +
+                     "---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: team-b}\n"
+                     "spec: {controllerName: portico.dev/gateway-controller}\n");
+  translate::Options opts;
+  opts.gatewayClassNames = {"portico"};
+  auto r = translate::translate(load.snapshot, opts);
+  auto cls = [&](const char* n) {
+    return Scenario::cond(std::get<status::GatewayClassStatus>(r.status.find(api::Kind::GatewayClass, "", n)->status).conditions,
+                          "Accepted");
+  };
+  EXPECT_EQ(cls("portico"), "True/Accepted");
+  EXPECT_EQ(cls("team-b"), "False/Unsupported");
+}
+
+TEST(Listeners, ListenersTheDataPlaneCannotServeYetArePending) {
+  auto load = loadOk(std::string(kClass) +
+                     "---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: db, namespace: "
+                     "infra}\nspec:\n  gatewayClassName: portico\n  listeners:\n  - {name: pg, port: 5432, protocol: "
+                     "TCP}\n");
+  translate::Options opts;
+  opts.pendingBinds = {"|5432|tcp"};
+  auto r = translate::translate(load.snapshot, opts);
+  const auto& gw = std::get<status::GatewayStatus>(r.status.find(api::Kind::Gateway, "infra", "db")->status);
+  EXPECT_EQ(Scenario::cond(gw.conditions, "Accepted"), "True/Accepted");
+  EXPECT_EQ(Scenario::cond(gw.conditions, "Programmed"), "False/Pending");
+  EXPECT_EQ(Scenario::cond(gw.listeners[0].conditions, "Accepted"), "True/Accepted");
+  EXPECT_EQ(Scenario::cond(gw.listeners[0].conditions, "Programmed"), "False/Pending");
+  EXPECT_TRUE(r.ir.binds.empty());
+}
+
+TEST(Listeners, ValidListenersOfARejectedGatewayArePending) {
+  Scenario s("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n"
+             "  gatewayClassName: portico\n  addresses: [{type: Hostname, value: gw.example.com}]\n  listeners:\n"
+             "  - {name: http, port: 80, protocol: HTTP}\n  - {name: odd, port: 81, protocol: example.com/odd}\n");
+  EXPECT_EQ(s.gatewayCond("infra", "gw", "Accepted"), "False/UnsupportedAddress");
+  EXPECT_EQ(s.listenerCond("infra", "gw", "http", "Accepted"), "Unknown/Pending");
+  EXPECT_EQ(s.listenerCond("infra", "gw", "http", "Programmed"), "False/Pending");
+  EXPECT_EQ(s.listenerCond("infra", "gw", "odd", "Accepted"), "False/UnsupportedProtocol")
+      << "a listener's own problem is still reported";
+}
+
+}  // namespace
+}  // namespace portico::testing
