@@ -36,7 +36,8 @@ inline int freePort() {
 struct Backend {
   std::unique_ptr<echotest::EchoProcess> proc;
   int port = 0;
-  explicit Backend(const std::string& pod, std::vector<std::string> extra = {}) {
+  std::string name;  // pod name, also used as the Service name in tests
+  explicit Backend(const std::string& pod, std::vector<std::string> extra = {}) : name(pod) {
     std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--pod", pod, "--namespace", "default"};
     args.insert(args.end(), extra.begin(), extra.end());
     proc = std::make_unique<echotest::EchoProcess>(args);
