@@ -98,6 +98,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
                      "Largest request body in bytes (413 above it); 0 = unlimited")
       ->capture_default_str();
   runCmd->add_flag("--via", runOpts.server.addVia, "Add a Via header to proxied requests");
+  runCmd->add_flag("--route-metrics", runOpts.server.routeMetrics,
+                   "Also count requests per route in /metrics (series grow with the number of routes)");
   runCmd->add_option("--gateway-class", runOpts.gatewayClasses,
                      "Serve only these GatewayClasses (repeatable); others naming the controller are Unsupported");
   runCmd->footer("Reloads when the files change and on SIGHUP; an invalid change is reported and the last good "

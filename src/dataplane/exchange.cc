@@ -41,6 +41,7 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route, int) {
   const int idx = router::pickWeighted(route.backends, w_.rng());
   if (idx < 0) co_return co_await fail(500, "every backend of the route has weight 0");
   const ir::Backend& backend = route.backends[static_cast<size_t>(idx)];
+  if (!backend.cluster.empty()) backendLabel_ = &backend.cluster;
   if (backend.cluster.empty()) co_return co_await fail(backend.invalidStatus, "the chosen backend reference is invalid");
   const ir::Cluster* cluster = rt_->cluster(backend.cluster);
   if (!cluster || cluster->endpoints.empty()) co_return co_await fail(503, "no ready endpoint for " + backend.cluster);
@@ -161,7 +162,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
         for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
         dh.insert(dh.size() - 2, extra);
       }
-      rec_.status = resp.status;
+      countResponse(resp.status);
       std::memmove(up->buffer.data(), up->buffer.data() + consumed, have - consumed);
       up->buffer.resize(have - consumed);
       responseStarted_ = true;

@@ -32,6 +32,9 @@ RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
       if (!br.entry) br.entry = ctx.get();
       br.listenerCtx.emplace(&l, std::move(ctx));
     }
+    for (const auto& l : bind.listeners) {
+      rt->listenerLabels.emplace(&l, l.gatewayNamespace + "/" + l.gatewayName + "/" + l.name);
+    }
     auto [it, fresh] = rt->binds.emplace(bindKey(bind), std::move(br));
     // Element addresses of an unordered_map are stable: the callbacks may
     // keep a pointer to their bind for the life of the runtime.

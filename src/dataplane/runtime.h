@@ -44,6 +44,9 @@ struct Runtime {
   uint64_t generation = 0;
   std::unordered_map<std::string, BindRuntime> binds;  // by bindKey
   std::vector<std::string> errors;                     // e.g. a certificate OpenSSL refused
+  // Metric label of each listener, computed once per config so the
+  // request path never builds it.
+  std::unordered_map<const ir::Listener*, std::string> listenerLabels;
 
   const BindRuntime* find(const std::string& key) const {
     auto it = binds.find(key);

@@ -15,6 +15,7 @@
 namespace portico::dataplane {
 
 struct StatsSnapshot;
+struct LabelledStats;
 
 struct ServerOptions {
   int workers = 1;                         // io_context threads, one SO_REUSEPORT acceptor each per bind
@@ -27,6 +28,9 @@ struct ServerOptions {
   uint64_t maxRequestBody = 0;                           // 0 = unlimited; otherwise 413 above it
   http1::Limits limits;
   bool addVia = false;
+  // Per-route request counters (one series per route and status class):
+  // opt-in, since the series count then grows with the routes.
+  bool routeMetrics = false;
   // Called once per finished request from worker threads; must be thread-safe.
   std::function<void(const std::string& line)> accessLog;
 };
@@ -65,6 +69,8 @@ class Server {
 
   // Counters summed over the workers (for /metrics).
   virtual struct StatsSnapshot stats() const = 0;
+  // Requests by listener, backend and (opt-in) route, summed over workers.
+  virtual struct LabelledStats labelledStats() const = 0;
 };
 
 }  // namespace portico::dataplane

@@ -135,6 +135,31 @@ class ServerImpl final : public Server {
     return s;
   }
 
+  LabelledStats labelledStats() const override {
+    LabelledStats out;
+    std::vector<std::future<LabelledStats>> parts;
+    for (const auto& w : workers_) {
+      auto p = std::make_shared<std::promise<LabelledStats>>();
+      parts.push_back(p->get_future());
+      Worker* wp = w.get();
+      asio::post(wp->io(), [wp, p] { p->set_value(wp->labelled); });
+    }
+    auto merge = [](LabelledCounts& into, const LabelledCounts& from) {
+      for (const auto& [k, v] : from) {
+        auto& dst = into[k];
+        for (size_t i = 0; i < v.size(); ++i) dst[i] += v[i];
+      }
+    };
+    for (auto& f : parts) {
+      if (f.wait_for(std::chrono::seconds(2)) != std::future_status::ready) continue;  // a stopped worker
+      LabelledStats s = f.get();
+      merge(out.byListener, s.byListener);
+      merge(out.byBackend, s.byBackend);
+      merge(out.byRoute, s.byRoute);
+    }
+    return out;
+  }
+
   std::vector<BindResult> binds() const override {
     std::lock_guard lock(mu_);
     return results_;

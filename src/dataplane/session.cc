@@ -87,7 +87,7 @@ awaitable<bool> Session<Stream>::writeAll(std::string_view data) {
 template <class Stream>
 awaitable<bool> Session<Stream>::respond(int status, std::string_view body, bool keepAlive,
                                          const std::vector<std::pair<std::string, std::string>>& extra) {
-  rec_.status = status;
+  countResponse(status);
   responseStarted_ = true;
   std::string out = localResponse(status, body, keepAlive, extra);
   // A response to HEAD has no content (RFC 9110 §9.3.2); the length
@@ -146,10 +146,33 @@ awaitable<bool> Session<Stream>::readHead() {
   }
 }
 
+// Labelled counters move when the response head is about to be written,
+// so a client that has its response also sees it counted.
+template <class Stream>
+void Session<Stream>::countResponse(int status) {
+  rec_.status = status;
+  const size_t cls = status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
+  if (rt_ && listener_) {
+    auto it = rt_->listenerLabels.find(listener_);
+    if (it != rt_->listenerLabels.end()) {
+      auto c = w_.labelled.byListener.find(it->second);
+      if (c == w_.labelled.byListener.end()) c = w_.labelled.byListener.emplace(it->second, ClassCounts{}).first;
+      ++c->second[cls];
+    }
+  }
+  if (backendLabel_) {
+    auto c = w_.labelled.byBackend.find(*backendLabel_);
+    if (c == w_.labelled.byBackend.end()) c = w_.labelled.byBackend.emplace(*backendLabel_, ClassCounts{}).first;
+    ++c->second[cls];
+  }
+  if (w_.options().routeMetrics && !rec_.route.empty()) ++w_.labelled.byRoute[rec_.route][cls];
+}
+
 template <class Stream>
 void Session<Stream>::logRequest() {
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec_.start).count();
   w_.stats.observe(rec_.status, ms / 1000.0);
+
   if (!w_.options().accessLog) return;
   w_.options().accessLog(fmt::format(
       R"({{"method":"{}","host":"{}","path":"{}","status":{},"duration_ms":{:.3f},"bytes":{},"route":"{}","upstream":"{}","request_id":"{}","client":"{}"}})",
@@ -178,6 +201,8 @@ awaitable<bool> Session<Stream>::handle() {
   rt_ = w_.runtime;  // pin: this request sees one config from start to end
   bind_ = rt_ ? rt_->find(key_) : nullptr;
   rec_ = RequestRecord{};
+  listener_ = nullptr;
+  backendLabel_ = nullptr;
   rec_.start = std::chrono::steady_clock::now();
   rec_.method = std::string(req_.method);
   rec_.host = std::string(req_.host);
@@ -205,6 +230,7 @@ awaitable<bool> Session<Stream>::handle() {
     if (!sni) co_return co_await respond(421, "the listener of this connection is no longer configured", false);
   }
   auto match = bind_->router->route(view, sni);
+  listener_ = match.listener;
   if (match.status != 0 || !match.route) {
     int status = match.status ? match.status : 404;
     co_return co_await respond(status, status == 421 ? "misdirected request" : "no route", keepAlive);
@@ -267,7 +293,9 @@ awaitable<void> Session<Stream>::serveLoop() {
     if (!co_await readHead()) break;
     bool keep = co_await handle();
     logRequest();
-    rt_.reset();
+    rt_.reset();  // labels below point into it
+    listener_ = nullptr;
+    backendLabel_ = nullptr;
     // Drop the head (and any body bytes the exchange consumed) and keep
     // pipelined bytes that follow.
     size_t used = std::min(headLen_, len_);

@@ -47,6 +47,7 @@ class Session : public SessionHandle {
   void arm(std::chrono::milliseconds d);
   void closeDownstream();
   void logRequest();
+  void countResponse(int status);
   std::string_view hostNoPort() const;
 
   // exchange.cc: upstream side
@@ -89,6 +90,8 @@ class Session : public SessionHandle {
   const ir::Listener* sniListener_ = nullptr;
   const BindRuntime* tlsBind_ = nullptr;
   RequestRecord rec_;
+  const ir::Listener* listener_ = nullptr;  // of the current request, for metrics
+  const std::string* backendLabel_ = nullptr;
   bool idle_ = true;
   bool drainRequested_ = false;
   bool closed_ = false;

@@ -7,6 +7,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
 namespace portico::dataplane {
 
@@ -24,6 +26,18 @@ struct alignas(64) WorkerStats {
 
   void add(std::atomic<uint64_t>& c, uint64_t v = 1) { c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed); }
   void observe(int status, double seconds);
+};
+
+// Requests by status class (index = status / 100, 1..5) under a label
+// such as "namespace/gateway/listener". Worker-local maps (plain, not
+// atomic): the admin collects them by posting to each worker.
+using ClassCounts = std::array<uint64_t, 6>;
+using LabelledCounts = std::unordered_map<std::string, ClassCounts>;
+
+struct LabelledStats {
+  LabelledCounts byListener;  // "gatewayNamespace/gatewayName/listener"
+  LabelledCounts byBackend;   // cluster "namespace/service:port"
+  LabelledCounts byRoute;     // "namespace/name", only with ServerOptions::routeMetrics
 };
 
 // Sum over workers, as plain numbers.

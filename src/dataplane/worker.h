@@ -64,6 +64,7 @@ class Worker {
   // Readable from any thread (drain waits on it; the admin sums stats).
   std::atomic<size_t> liveConnections{0};
   WorkerStats stats;
+  LabelledStats labelled;  // worker thread only (collected by posting)
 
  private:
   awaitable<void> acceptLoop(std::string key, std::shared_ptr<tcp::acceptor> acceptor);

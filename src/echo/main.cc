@@ -32,11 +32,18 @@ bool parseEndpoints(const std::vector<std::string>& in, std::vector<portico::ech
 
 }  // namespace
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 int main(int argc, char** argv) {
   portico::echo::Options opts;
   std::vector<std::string> listen, tlsListen, responseHeaders;
   CLI::App app{"portico-echo: HTTP echo backend (Gateway API conformance echo JSON)"};
   app.add_option("--listen", listen, "Serve HTTP/1.1 on ADDR:PORT (repeatable; port 0 picks one)");
+  bool dieWithParent = false;
+  app.add_flag("--die-with-parent", dieWithParent,
+               "Exit when the parent process dies (test harnesses: no orphan holding their output)");
   app.add_option("--tls-listen", tlsListen,
                  "Serve HTTPS on ADDR:PORT (repeatable; needs --tls-cert/--tls-key)");
   app.add_option("--tls-cert", opts.tlsCert, "PEM certificate chain")->envname("TLS_SERVER_CERT");
@@ -58,6 +65,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--threads", opts.threads, "Threads running the event loop")->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
+  if (dieWithParent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == 1) return 0;  // the parent is already gone
+  }
 
   if (!parseEndpoints(listen, opts.listen) || !parseEndpoints(tlsListen, opts.tlsListen)) return 2;
   if (opts.listen.empty() && opts.tlsListen.empty()) {

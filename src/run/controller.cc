@@ -212,7 +212,8 @@ std::string Controller::diagnosticsText() const {
 
 std::string Controller::metrics() const {
   std::lock_guard lock(s_->mu);
-  return s_->metrics.render(s_->server ? s_->server->stats() : dataplane::StatsSnapshot{});
+  if (!s_->server) return s_->metrics.render({}, {});
+  return s_->metrics.render(s_->server->stats(), s_->server->labelledStats());
 }
 
 bool Controller::ready() const { return s_->started && s_->server != nullptr; }

@@ -44,8 +44,32 @@ void ControlMetrics::recordReload(bool clean, double seconds, const store::Snaps
   }
 }
 
-std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp) const {
+std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dataplane::LabelledStats& labelled) const {
   admin::MetricsWriter w;
+  static constexpr const char* kClasses[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
+  auto byClass = [&](const char* name, const char* help, const dataplane::LabelledCounts& counts,
+                     auto&& labelsOf) {
+    for (const auto& [key, c] : counts) {
+      for (size_t cls = 1; cls < c.size(); ++cls) {
+        if (c[cls] == 0) continue;
+        admin::MetricLabels labels = labelsOf(key);
+        labels.emplace_back("code_class", kClasses[cls]);
+        w.counter(name, help, labels, static_cast<double>(c[cls]));
+      }
+    }
+  };
+  byClass("portico_listener_requests_total", "Requests by Gateway listener and status class.", labelled.byListener,
+          [](const std::string& key) {
+            // key: namespace/gateway/listener
+            auto a = key.find('/'), b = key.rfind('/');
+            return admin::MetricLabels{{"namespace", key.substr(0, a)},
+                                       {"gateway", key.substr(a + 1, b - a - 1)},
+                                       {"listener", key.substr(b + 1)}};
+          });
+  byClass("portico_backend_requests_total", "Requests by backend (namespace/service:port) and status class.",
+          labelled.byBackend, [](const std::string& key) { return admin::MetricLabels{{"backend", key}}; });
+  byClass("portico_route_requests_total", "Requests by route and status class (opt-in: --route-metrics).",
+          labelled.byRoute, [](const std::string& key) { return admin::MetricLabels{{"route", key}}; });
   // controller-runtime names, so existing controller dashboards work.
   w.counter("controller_runtime_reconcile_total", "Reconciliations of the whole configuration.",
             {{"controller", "gateway"}, {"result", "success"}}, static_cast<double>(reloadsOk_));

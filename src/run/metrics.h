@@ -18,7 +18,7 @@ class ControlMetrics {
  public:
   // One reconcile: load + translate + apply of the whole file set.
   void recordReload(bool clean, double seconds, const store::Snapshot& snap, const status::StatusSet& status);
-  std::string render(const dataplane::StatsSnapshot& dp) const;
+  std::string render(const dataplane::StatsSnapshot& dp, const dataplane::LabelledStats& labelled) const;
 
  private:
   static constexpr std::array<double, 10> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};

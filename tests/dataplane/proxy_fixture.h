@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dataplane/server.h"
+#include "dataplane/stats.h"
 #include "echo/echo_harness.h"
 #include "support/test_support.h"
 #include "translate/translator.h"

@@ -2,6 +2,8 @@
 // portico-echo, all on 127.0.0.1.
 #include <nlohmann/json.hpp>
 
+#include <thread>
+
 #include "dataplane/proxy_fixture.h"
 
 namespace portico::testing {
@@ -214,6 +216,25 @@ TEST_F(HttpProxy, PortsThatCannotBeBoundAreReported) {
   for (const auto& b : binds) (b.ok ? ok : failed)++;
   EXPECT_EQ(ok, 1);
   EXPECT_EQ(failed, 1);
+}
+
+}  // namespace
+}  // namespace portico::testing
+
+namespace portico::testing {
+namespace {
+
+TEST_F(HttpProxy, CountsRequestsByListenerAndBackend) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(roundTrip(port, get("app.example.com", "/api"))->status, 200);
+  ASSERT_EQ(roundTrip(port, get("app.example.com", "/nothing"))->status, 404);
+  // Counted before the response is written: no wait needed.
+  auto s = server->labelledStats();
+  ASSERT_TRUE(s.byListener.count("default/gw/http"));
+  EXPECT_EQ(s.byListener["default/gw/http"][2], 3u);
+  EXPECT_EQ(s.byListener["default/gw/http"][4], 1u);
+  ASSERT_TRUE(s.byBackend.count("default/echo-v1:80"));
+  EXPECT_EQ(s.byBackend["default/echo-v1:80"][2], 3u);
+  EXPECT_TRUE(s.byRoute.empty()) << "per-route series are opt-in";
 }
 
 }  // namespace

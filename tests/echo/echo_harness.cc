@@ -26,7 +26,9 @@ namespace portico::echotest {
 EchoProcess::EchoProcess(const std::vector<std::string>& args) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-  std::vector<std::string> argv = {PORTICO_ECHO_BIN};
+  // --die-with-parent: a crashed test must not leave backends holding
+  // ctest's output pipe open.
+  std::vector<std::string> argv = {PORTICO_ECHO_BIN, "--die-with-parent"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
