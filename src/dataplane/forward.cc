@@ -9,28 +9,12 @@ namespace {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// Hop-by-hop fields (RFC 9110 §7.6.1) never cross the proxy; nor does
-// Expect, which the proxy answers itself.
+// Hop-by-hop fields (RFC 9110 §7.6.1, including names listed in
+// Connection) never cross the proxy; nor does Expect, which the proxy
+// answers itself. Host and Content-Length are rewritten below.
 bool dropOnForward(std::string_view name, const std::vector<http1::Header>& all) {
-  if (http1::isHopByHop(name) || http1::iequals(name, "expect") || http1::iequals(name, "content-length") ||
-      http1::iequals(name, "host")) {
-    return true;
-  }
-  // Names listed in Connection are hop-by-hop too.
-  for (const auto& h : all) {
-    if (!http1::iequals(h.name, "connection")) continue;
-    std::string_view v = h.value;
-    while (!v.empty()) {
-      size_t comma = v.find(',');
-      std::string_view token = v.substr(0, comma);
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-      if (http1::iequals(token, name)) return true;
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
-  }
-  return false;
+  return http1::isHopByHop(name, all) || http1::iequals(name, "expect") || http1::iequals(name, "content-length") ||
+         http1::iequals(name, "host");
 }
 
 const std::string* findOwned(const HeaderList& list, std::string_view name) {
@@ -105,13 +89,7 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
   HeaderList headers;
   headers.reserve(resp.headers.size() + 2);
   for (const auto& h : resp.headers) {
-    if (http1::isHopByHop(h.name) || http1::iequals(h.name, "content-length")) continue;
-    bool listed = false;
-    for (const auto& c : resp.headers) {
-      if (!http1::iequals(c.name, "connection")) continue;
-      listed = listed || c.value.find(std::string(h.name)) != std::string_view::npos;
-    }
-    if (listed) continue;
+    if (http1::isHopByHop(h.name, resp.headers) || http1::iequals(h.name, "content-length")) continue;
     headers.emplace_back(std::string(h.name), std::string(h.value));
   }
   router::applyHeaderOps(route.filters.responseHeaders, headers);
@@ -143,7 +121,7 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
   out.append(clientVersionMinor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ")
       .append(std::to_string(resp.status))
       .append(" ")
-      .append(resp.reason.empty() ? reasonPhrase(resp.status) : resp.reason)
+      .append(resp.reason.empty() ? http1::reasonPhrase(resp.status) : resp.reason)
       .append("\r\n");
   appendHeaders(out, headers);
   out.append(framing);
@@ -158,44 +136,13 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
 
 std::string localResponse(int status, std::string_view body, bool keepAlive,
                           const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", status, reasonPhrase(status));
+  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", status, http1::reasonPhrase(status));
   for (const auto& [n, v] : extra) out.append(n).append(": ").append(v).append("\r\n");
   if (!body.empty()) out.append("Content-Type: text/plain; charset=utf-8\r\n");
   out.append(fmt::format("Content-Length: {}\r\n", body.size()));
   if (!keepAlive) out.append("Connection: close\r\n");
   out.append("\r\n").append(body);
   return out;
-}
-
-std::string_view reasonPhrase(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 421: return "Misdirected Request";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
 }
 
 std::string makeRequestId(uint64_t a, uint64_t b) { return fmt::format("{:016x}{:016x}", a, b); }

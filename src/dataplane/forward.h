@@ -41,8 +41,6 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
 std::string localResponse(int status, std::string_view body, bool keepAlive,
                           const std::vector<std::pair<std::string, std::string>>& extra = {});
 
-std::string_view reasonPhrase(int status);
-
 // A fresh X-Request-Id: 32 hex digits from two 64-bit random values.
 std::string makeRequestId(uint64_t a, uint64_t b);
 

@@ -11,6 +11,7 @@
 #include <ostream>
 
 #include "admin/admin_server.h"
+#include "dataplane/runtime.h"
 #include "ir/ir_json.h"
 #include "run/carry_forward.h"
 #include "run/metrics.h"
@@ -56,10 +57,6 @@ std::string nowRfc3339() {
   return buf;
 }
 
-std::string bindKeyOf(const ir::Bind& b) {
-  return b.address + "|" + std::to_string(b.port) + (b.protocol == ir::Protocol::UDP ? "|udp" : "|tcp");
-}
-
 }  // namespace
 
 Controller::Controller(RunOptions options, std::ostream& log) : s_(std::make_unique<State>(std::move(options), log)) {}
@@ -91,7 +88,7 @@ void Controller::reload(const std::string& why) {
   std::map<std::string, std::string> reasons;
   for (size_t i = 0; i < binds.size() && i < config->binds.size(); ++i) {
     if (binds[i].ok) continue;
-    const std::string key = bindKeyOf(config->binds[i]);
+    const std::string key = dataplane::bindKey(config->binds[i]);
     if (binds[i].unsupported) {
       pending.insert(key);
       continue;
