@@ -88,8 +88,9 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       ->capture_default_str();
   runCmd->add_option("--address-pool", runOpts.addressPool,
                      "IPv4 CIDR to give each Gateway without spec.addresses its own address (repeatable)");
-  runCmd->add_option("--access-log", accessLog, "Access log on stdout: json or off")
-      ->check(CLI::IsMember({"json", "off"}))
+  runCmd->add_option("--access-log", accessLog,
+                     "Access log on stdout: json, text (one nginx-style line per request) or off")
+      ->check(CLI::IsMember({"json", "text", "off"}))
       ->capture_default_str();
   runCmd->add_option("--drain-timeout", drainSeconds, "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();

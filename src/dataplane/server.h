@@ -17,15 +17,34 @@ namespace portico::dataplane {
 struct StatsSnapshot;
 struct LabelledStats;
 
+enum class AccessLogFormat { Json, Text };  // see access_log.h for both line formats
+
 struct ServerOptions {
-  int workers = 1;                         // io_context threads, one SO_REUSEPORT acceptor each per bind
+  int workers = 1;                        // io_context threads, one SO_REUSEPORT acceptor each per bind
   std::string listenAddress = "0.0.0.0";  // for binds without an address of their own
   size_t maxConnectionsPerWorker = 10000;
   std::chrono::milliseconds headerTimeout{10000};  // slowloris guard: time to receive a request head
   std::chrono::milliseconds idleTimeout{60000};    // keep-alive connection without a request
+  // While a request is being served: the longest silence (nothing read
+  // from or written to the client) before the connection is closed
+  // (Envoy's stream_idle_timeout, 5 min by default). Bounded request and
+  // backend times are HTTPRoute timeouts.
+  std::chrono::milliseconds streamIdleTimeout{300000};
   std::chrono::milliseconds upstreamConnectTimeout{5000};
   std::chrono::milliseconds upstreamIdleTimeout{30000};  // pooled upstream keep-alive connections
   uint64_t maxRequestBody = 0;                           // 0 = unlimited; otherwise 413 above it
+  // Request bodies up to this size are read whole before going upstream
+  // when the route retries or mirrors, so they can be sent again (Envoy's
+  // per_request_buffer_limit_bytes). Larger bodies stream and are neither
+  // retried nor mirrored (counted in portico_request_bodies_unbuffered_total).
+  size_t requestBufferLimit = 64 * 1024;
+  // Lingering close (nginx lingering_close/lingering_time): a connection
+  // closed while request bytes may still be arriving is half-closed
+  // (FIN after the response), then read and discarded for at most this
+  // long / this many bytes, so the client reads the response instead of
+  // a reset (RFC 9112 §9.6).
+  std::chrono::milliseconds lingerTimeout{5000};
+  uint64_t lingerMaxBytes = 1024 * 1024;
   http1::Limits limits;
   bool addVia = false;
   // Per-route request counters (one series per route and status class):
@@ -33,6 +52,7 @@ struct ServerOptions {
   bool routeMetrics = false;
   // Called once per finished request from worker threads; must be thread-safe.
   std::function<void(const std::string& line)> accessLog;
+  AccessLogFormat accessLogFormat = AccessLogFormat::Json;
 };
 
 // What happened to each bind of the last applied config.

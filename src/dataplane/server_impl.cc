@@ -36,8 +36,11 @@ class ServerImpl final : public Server {
     std::set<std::string> wanted;
     for (const auto& b : config->binds) {
       const std::string key = bindKey(b);
-      BindResult r{b.address.empty() ? options_.listenAddress : b.address, b.port,
-                   b.protocol == ir::Protocol::UDP, false, {}};
+      BindResult r{b.address.empty() ? options_.listenAddress : b.address,
+                   b.port,
+                   b.protocol == ir::Protocol::UDP,
+                   false,
+                   {}};
       if (b.protocol != ir::Protocol::HTTP && b.protocol != ir::Protocol::HTTPS) {
         r.error = "TLS passthrough, TCP and UDP listeners are not served yet";
         r.unsupported = true;
@@ -124,10 +127,14 @@ class ServerImpl final : public Server {
         s.requestsByCode[i] += v;
         s.requests += v;
       }
-      for (size_t i = 0; i < s.latency.size(); ++i) s.latency[i] += ws.latency[i].load(std::memory_order_relaxed);
+      for (size_t i = 0; i < s.latency.size(); ++i)
+        s.latency[i] += ws.latency[i].load(std::memory_order_relaxed);
       micros += ws.latencyMicrosSum.load(std::memory_order_relaxed);
       s.upstreamConnectErrors += ws.upstreamConnectErrors.load(std::memory_order_relaxed);
       s.retries += ws.retries.load(std::memory_order_relaxed);
+      s.staleReplays += ws.staleReplays.load(std::memory_order_relaxed);
+      s.bodiesUnbuffered += ws.bodiesUnbuffered.load(std::memory_order_relaxed);
+      s.lingeringCloses += ws.lingeringCloses.load(std::memory_order_relaxed);
       s.connectionsAccepted += ws.connectionsAccepted.load(std::memory_order_relaxed);
       s.activeConnections += w->liveConnections.load(std::memory_order_relaxed);
     }
@@ -156,6 +163,7 @@ class ServerImpl final : public Server {
       merge(out.byListener, s.byListener);
       merge(out.byBackend, s.byBackend);
       merge(out.byRoute, s.byRoute);
+      for (const auto& [k, h] : s.upstreamTime) out.upstreamTime[k].merge(h);
     }
     return out;
   }
@@ -166,7 +174,8 @@ class ServerImpl final : public Server {
   }
 
  private:
-  std::shared_ptr<tcp::acceptor> openAcceptor(Worker& w, const std::string& address, int32_t port, std::string& error) {
+  std::shared_ptr<tcp::acceptor> openAcceptor(Worker& w, const std::string& address, int32_t port,
+                                              std::string& error) {
     boost::system::error_code ec;
     auto ip = asio::ip::make_address(address, ec);
     if (ec) {
@@ -204,6 +213,8 @@ class ServerImpl final : public Server {
 
 }  // namespace
 
-std::unique_ptr<Server> Server::create(const ServerOptions& options) { return std::make_unique<ServerImpl>(options); }
+std::unique_ptr<Server> Server::create(const ServerOptions& options) {
+  return std::make_unique<ServerImpl>(options);
+}
 
 }  // namespace portico::dataplane

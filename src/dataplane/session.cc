@@ -1,10 +1,10 @@
 // Downstream side of a connection: read and parse request heads, route,
 // answer locally (errors, redirects, CORS preflights) or hand over to
-// proxy() in exchange.cc; keep-alive, timeouts, drain and access log.
-#include <fmt/format.h>
+// proxy() (proxy.cc); keep-alive, timeouts, drain and access log.
+#include "dataplane/session.h"
+
 #include <unistd.h>
 
-#include "dataplane/session.h"
 #include "dataplane/session_impl.h"
 #include "dataplane/tls_context.h"
 #include "router/filters.h"
@@ -16,7 +16,11 @@ tcp::socket& lowest(asio::ssl::stream<tcp::socket>& s) { return s.next_layer(); 
 
 template <class Stream>
 Session<Stream>::Session(Worker& worker, Stream stream, std::string bindKey, std::string peer, bool tls)
-    : w_(worker), s_(std::move(stream)), key_(std::move(bindKey)), peer_(std::move(peer)), tls_(tls),
+    : w_(worker),
+      s_(std::move(stream)),
+      key_(std::move(bindKey)),
+      peer_(std::move(peer)),
+      tls_(tls),
       deadline_(worker.io()) {
   buf_.resize(worker.options().limits.maxHeaderBytes + 16 * 1024);
   registration_ = w_.sessions.insert(w_.sessions.end(), this);
@@ -58,21 +62,38 @@ void Session<Stream>::closeDownstream() {
 
 template <class Stream>
 void Session<Stream>::arm(std::chrono::milliseconds d) {
+  streaming_ = false;
   deadline_.expires_after(d);
 }
 
+// The head's deadline must not cut the response short: a slow backend or
+// a long download is bounded by HTTPRoute timeouts and by inactivity, not
+// by the time since the request's first byte.
+template <class Stream>
+void Session<Stream>::armStream() {
+  streaming_ = true;
+  touch();
+  deadline_.expires_at(activity_ + w_.options().streamIdleTimeout);
+}
+
 // Closes the connection when the current phase's deadline passes (header
-// read, idle keep-alive). Cheaper than racing every read against a timer.
+// read, idle keep-alive, inactivity while serving). Cheaper than racing
+// every read against a timer: I/O only stores a timestamp, and the timer is
+// pushed back when it fires early.
 template <class Stream>
 awaitable<void> Session<Stream>::watchdog() {
   while (!closed_) {
     co_await deadline_.async_wait(asio::as_tuple(asio::use_awaitable));  // woken by expiry or re-arm
     auto cs = co_await asio::this_coro::cancellation_state;
     if (closed_ || cs.cancelled() != asio::cancellation_type::none) co_return;  // the session ended
-    if (deadline_.expiry() <= std::chrono::steady_clock::now()) {
-      closeDownstream();
-      co_return;
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline_.expiry() > now) continue;  // re-armed
+    if (streaming_ && activity_ + w_.options().streamIdleTimeout > now) {
+      deadline_.expires_at(activity_ + w_.options().streamIdleTimeout);
+      continue;
     }
+    closeDownstream();
+    co_return;
   }
 }
 
@@ -81,20 +102,35 @@ awaitable<bool> Session<Stream>::writeAll(std::string_view data) {
   auto [ec, n] = co_await asio::async_write(s_, asio::buffer(data.data(), data.size()),
                                             asio::as_tuple(asio::use_awaitable));
   rec_.bytesOut += n;
+  touch();
   co_return !ec;
 }
 
 template <class Stream>
 awaitable<bool> Session<Stream>::respond(int status, std::string_view body, bool keepAlive,
-                                         const std::vector<std::pair<std::string, std::string>>& extra) {
+                                         const ExtraHeaders& extra) {
   countResponse(status);
   responseStarted_ = true;
   std::string out = localResponse(status, body, keepAlive, extra);
   // A response to HEAD has no content (RFC 9110 §9.3.2); the length
-  // stays announced.
-  if (req_.method == "HEAD") out.resize(out.size() - body.size());
-  bool ok = co_await writeAll(out);
-  co_return ok && keepAlive;
+  // stays announced. (method_: req_'s views may be stale after a chunked
+  // body moved the read buffer.)
+  if (method_ == "HEAD") out.resize(out.size() - body.size());
+  const bool written = co_await writeAll(out);
+  co_return written ? keepAlive : false;
+}
+
+// RequestRedirect (spec §12.8), of the rule or of the chosen backendRef.
+template <class Stream>
+awaitable<bool> Session<Stream>::redirect(const ir::Redirect& r, bool keepAlive) {
+  std::string path = r.path.kind == ir::PathRewriteKind::None ? std::string(req_.path)
+                                                              : router::rewritePath(r.path, req_.path);
+  std::string location =
+      router::redirectLocation(r, tls_ ? "https" : "http", hostNoPort(), bind_->bind->port, path, req_.query);
+  // (a named vector: GCC 12 miscompiles braced lists inside coroutines)
+  ExtraHeaders extra;
+  extra.emplace_back("Location", std::move(location));
+  co_return co_await respond(r.statusCode, "", keepAlive, extra);
 }
 
 template <class Stream>
@@ -121,17 +157,25 @@ awaitable<bool> Session<Stream>::readHead() {
       auto r = http1::parseRequestHead(std::string_view(buf_.data(), len_), opts.limits, req_, consumed, err);
       if (r == http1::Result::Done) {
         headLen_ = consumed;
+        armStream();
         co_return true;
       }
       if (r == http1::Result::Error) {
         // Strict parsing: a malformed or ambiguous request (smuggling
         // vectors included) is answered and the connection closed.
+        rec_ = RequestRecord{};  // not the previous request's facts
+        rec_.start = std::chrono::steady_clock::now();
         rec_.method = "-";
+        method_.clear();
         co_await respond(err.status, err.message, false);
         logRequest();
         co_return false;
       }
       if (len_ == buf_.size()) {
+        rec_ = RequestRecord{};
+        rec_.start = std::chrono::steady_clock::now();
+        rec_.method = "-";
+        method_.clear();
         co_await respond(431, "request header section too large", false);
         logRequest();
         co_return false;
@@ -146,39 +190,6 @@ awaitable<bool> Session<Stream>::readHead() {
   }
 }
 
-// Labelled counters move when the response head is about to be written,
-// so a client that has its response also sees it counted.
-template <class Stream>
-void Session<Stream>::countResponse(int status) {
-  rec_.status = status;
-  const size_t cls = status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
-  if (rt_ && listener_) {
-    auto it = rt_->listenerLabels.find(listener_);
-    if (it != rt_->listenerLabels.end()) {
-      auto c = w_.labelled.byListener.find(it->second);
-      if (c == w_.labelled.byListener.end()) c = w_.labelled.byListener.emplace(it->second, ClassCounts{}).first;
-      ++c->second[cls];
-    }
-  }
-  if (backendLabel_) {
-    auto c = w_.labelled.byBackend.find(*backendLabel_);
-    if (c == w_.labelled.byBackend.end()) c = w_.labelled.byBackend.emplace(*backendLabel_, ClassCounts{}).first;
-    ++c->second[cls];
-  }
-  if (w_.options().routeMetrics && !rec_.route.empty()) ++w_.labelled.byRoute[rec_.route][cls];
-}
-
-template <class Stream>
-void Session<Stream>::logRequest() {
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec_.start).count();
-  w_.stats.observe(rec_.status, ms / 1000.0);
-
-  if (!w_.options().accessLog) return;
-  w_.options().accessLog(fmt::format(
-      R"({{"method":"{}","host":"{}","path":"{}","status":{},"duration_ms":{:.3f},"bytes":{},"route":"{}","upstream":"{}","request_id":"{}","client":"{}"}})",
-      rec_.method, rec_.host, rec_.path, rec_.status, ms, rec_.bytesOut, rec_.route, rec_.upstream, rec_.requestId, peer_));
-}
-
 namespace {
 
 // `old`'s counterpart among `bind`'s listeners (same owner, name, hostname
@@ -186,8 +197,9 @@ namespace {
 const ir::Listener* sameListener(const ir::Listener& old, const ir::Bind& bind) {
   for (const auto& l : bind.listeners) {
     if (&l == &old) return &l;
-    if (l.name == old.name && l.gatewayName == old.gatewayName && l.gatewayNamespace == old.gatewayNamespace &&
-        l.listenerSet == old.listenerSet && l.hostname == old.hostname && l.protocol == old.protocol) {
+    if (l.name == old.name && l.gatewayName == old.gatewayName &&
+        l.gatewayNamespace == old.gatewayNamespace && l.listenerSet == old.listenerSet &&
+        l.hostname == old.hostname && l.protocol == old.protocol) {
       return &l;
     }
   }
@@ -207,6 +219,9 @@ awaitable<bool> Session<Stream>::handle() {
   rec_.method = std::string(req_.method);
   rec_.host = std::string(req_.host);
   rec_.path = std::string(req_.path);
+  method_ = std::string(req_.method);
+  versionMinor_ = req_.versionMinor;
+  resetBody();
   responseStarted_ = false;
   if (!bind_) co_return co_await respond(503, "this listener is no longer configured", false);
 
@@ -216,18 +231,20 @@ awaitable<bool> Session<Stream>::handle() {
   view.query = req_.query;
   view.method = req_.method;
   view.headers = std::span<const http1::Header>(req_.headers.data(), req_.headers.size());
-  if (const auto* ct = http1::findHeader(req_.headers, "content-type")) view.grpc = ct->value.starts_with("application/grpc");
+  if (const auto* ct = http1::findHeader(req_.headers, "content-type"))
+    view.grpc = ct->value.starts_with("application/grpc");
   // A request answered here leaves its body unread on the connection:
   // keeping it open would parse that body as the next request
   // (smuggling), so such connections close after the answer.
-  const bool keepAlive = req_.keepAlive && !drainRequested_ && req_.framing == http1::BodyFraming::None;
+  const bool keepAlive = req_.keepAlive && !drainRequested_ && body_.consumed;
   const ir::Listener* sni = nullptr;
   if (tls_) {
     // The router compares listeners by address: look the handshake's
     // listener up in the config this request runs on (a reload since the
     // handshake rebuilt them all).
     sni = sniListener_ ? sameListener(*sniListener_, *bind_->bind) : nullptr;
-    if (!sni) co_return co_await respond(421, "the listener of this connection is no longer configured", false);
+    if (!sni)
+      co_return co_await respond(421, "the listener of this connection is no longer configured", false);
   }
   auto match = bind_->router->route(view, sni);
   listener_ = match.listener;
@@ -245,21 +262,11 @@ awaitable<bool> Session<Stream>::handle() {
   } else {
     corsHeaders_.clear();
   }
-  if (route.filters.redirect) {
-    const auto& r = *route.filters.redirect;
-    std::string path = r.path.kind == ir::PathRewriteKind::None ? std::string(req_.path)
-                                                               : router::rewritePath(r.path, req_.path);
-    std::string location = router::redirectLocation(r, tls_ ? "https" : "http", hostNoPort(), bind_->bind->port,
-                                                    path, req_.query);
-    // (a named vector: GCC 12 miscompiles braced lists inside coroutines)
-    std::vector<std::pair<std::string, std::string>> extra;
-    extra.emplace_back("Location", std::move(location));
-    co_return co_await respond(r.statusCode, "", keepAlive, extra);
-  }
+  if (route.filters.redirect) co_return co_await redirect(*route.filters.redirect, keepAlive);
   if (route.directResponseStatus) {
     co_return co_await respond(route.directResponseStatus, "this route cannot be served", keepAlive);
   }
-  co_return co_await proxy(route, bind_->bind->port);
+  co_return co_await proxy(route);
 }
 
 // The watchdog runs beside the request loop and never outlives it: when
@@ -278,7 +285,8 @@ awaitable<void> Session<Stream>::serveLoop() {
   }
   if constexpr (!std::is_same_v<Stream, tcp::socket>) {
     arm(w_.options().headerTimeout);
-    auto [ec] = co_await s_.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+    auto [ec] =
+        co_await s_.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       closeDownstream();
       co_return;
@@ -305,6 +313,9 @@ awaitable<void> Session<Stream>::serveLoop() {
     req_.clear();
     if (!keep) break;
   }
+  // An answer sent while request bytes may still be arriving (an unread
+  // body, pipelined requests after an error): close in stages.
+  if (!closed_ && responseStarted_ && unreadInput()) co_await lingeringClose();
   closeDownstream();
 }
 
@@ -319,7 +330,8 @@ awaitable<void> serveConnection(Worker& worker, tcp::socket socket, std::string 
   if (b && b->tls && b->entry) {
     RuntimePtr pin = worker.runtime;  // keeps the SSL_CTX alive through the handshake
     asio::ssl::stream<tcp::socket> stream(std::move(socket), SSL_new(b->entry));
-    Session<asio::ssl::stream<tcp::socket>> s(worker, std::move(stream), std::move(bindKey), std::move(peer), true);
+    Session<asio::ssl::stream<tcp::socket>> s(worker, std::move(stream), std::move(bindKey), std::move(peer),
+                                              true);
     s.tlsBind_ = b;
     co_await s.run();
     co_return;

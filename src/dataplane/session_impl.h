@@ -1,14 +1,18 @@
 // The per-connection state machine (internal). A Session reads a request
 // head, routes it, answers locally or exchanges it with an upstream, and
 // loops while the connection is keep-alive. Stream is tcp::socket or
-// ssl::stream<tcp::socket>; members are defined in session.cc (downstream)
-// and exchange.cc (upstream).
+// ssl::stream<tcp::socket>; members are defined in session.cc
+// (downstream), request_log.cc (counters, access log), linger.cc
+// (closing), proxy.cc (backend choice, attempts), exchange.cc (one upstream
+// round trip), request_body.cc and mirror.cc.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "dataplane/access_log.h"
 #include "dataplane/asio.h"
 #include "dataplane/forward.h"
 #include "dataplane/worker.h"
@@ -16,14 +20,6 @@
 #include "router/router.h"
 
 namespace portico::dataplane {
-
-// The facts of one request kept for the access log.
-struct RequestRecord {
-  std::chrono::steady_clock::time_point start;
-  std::string method, host, path, route, upstream, requestId;
-  int status = 0;
-  uint64_t bytesOut = 0;
-};
 
 template <class Stream>
 class Session : public SessionHandle {
@@ -36,40 +32,83 @@ class Session : public SessionHandle {
   void forceClose() override { closeDownstream(); }
 
  private:
+  using ExtraHeaders = std::vector<std::pair<std::string, std::string>>;
+
   // session.cc: downstream side
   awaitable<bool> readHead();
   awaitable<bool> handle();
-  awaitable<bool> respond(int status, std::string_view body, bool keepAlive,
-                          const std::vector<std::pair<std::string, std::string>>& extra = {});
+  awaitable<bool> respond(int status, std::string_view body, bool keepAlive, const ExtraHeaders& extra = {});
+  awaitable<bool> redirect(const ir::Redirect& r, bool keepAlive);
   awaitable<bool> writeAll(std::string_view data);
   awaitable<void> watchdog();
   awaitable<void> serveLoop();
-  void arm(std::chrono::milliseconds d);
+  void arm(std::chrono::milliseconds d);  // a fixed deadline for this phase (idle, head, handshake, linger)
+  void armStream();                       // serving a request: an inactivity deadline instead
+  void touch() { activity_ = std::chrono::steady_clock::now(); }  // bytes moved to or from the client
   void closeDownstream();
-  void logRequest();
-  void countResponse(int status);
   std::string_view hostNoPort() const;
 
-  // exchange.cc: upstream side
+  // request_log.cc
+  void logRequest();
+  void countResponse(int status);
+
+  // linger.cc: closing without losing the last response
+  bool unreadInput();
+  awaitable<void> lingeringClose();
+
+  // proxy.cc / exchange.cc: upstream side
+  enum class Unsent {
+    No,          // response bytes arrived, or the failure is not a connection's
+    Incomplete,  // the upstream cannot hold the whole request (write failed)
+    NoResponse,  // whole request written, connection closed before any response byte
+  };
   struct Exchange {
     int status = 0;          // status to answer with when !responded
     bool responded = false;  // a response (or part of it) went downstream
     bool keepAlive = false;  // downstream connection may carry another request
     bool retryable = false;  // failed before anything was sent downstream
+    Unsent unsent = Unsent::No;
   };
-  awaitable<bool> proxy(const ir::Route& route, int listenerPort);
+  awaitable<bool> proxy(const ir::Route& route);
   awaitable<Exchange> exchange(const ir::Route& route, const ir::Backend& backend, const ir::Cluster& cluster,
-                               bool mayRetryStatus);
-  awaitable<bool> relayRequestBody(UpstreamConnection& up);
-  awaitable<bool> relayResponseBody(UpstreamConnection& up, const http1::ResponseHead& head, bool chunkedToClient,
-                                    bool& upstreamReusable);
+                               const std::string& head, bool mayRetryStatus);
+  awaitable<Exchange> roundTrip(std::unique_ptr<UpstreamConnection>& up, const ir::Route& route,
+                                const ir::Backend& backend, const std::string& head, bool mayRetryStatus);
+  awaitable<bool> relayResponseBody(UpstreamConnection& up, const http1::ResponseHead& head,
+                                    bool chunkedToClient, bool& upstreamReusable);
   void startMirrors(const ir::Route& route, const std::string& upstreamHead);
+
+  // request_body.cc: the request body, streamed or held for replays
+  enum class BodyResult { Ok, ClientFailed, TooLarge, UpstreamFailed };
+  void resetBody();
+  awaitable<bool> sendContinue();
+  awaitable<BodyResult> bufferBody(size_t limit);
+  awaitable<BodyResult> sendBody(UpstreamConnection& up);
+  awaitable<BodyResult> relayBody(UpstreamConnection& up);
+  awaitable<BodyResult> pumpChunked(UpstreamConnection* up, size_t limit);
+  // Whether the connection can carry another request after an answer now.
+  bool keepAfter() const { return req_.keepAlive && !drainRequested_ && body_.consumed; }
+  // The body can go upstream (again) from the start.
+  bool bodyResendable() const { return !body_.present || body_.whole || !body_.started; }
 
   // Request facts copied before the body relay may move the read buffer.
   std::string method_;
   int versionMinor_ = 1;
-  bool bodyConsumed_ = true;
-  std::string bodyBuf_;
+
+  struct Body {
+    bool present = false;  // the request has framing (Content-Length or chunked)
+    bool consumed = true;  // every body byte was read from the client
+    bool started = false;  // bytes of it went upstream (a streamed body cannot go again)
+    bool whole = false;    // `held` is the complete body: retries and mirrors can send it
+    bool continueSent = false;
+    uint64_t remaining = 0;  // Content-Length bytes not read from the client yet
+    uint64_t decoded = 0;    // chunked payload so far (maxRequestBody)
+    http1::ChunkedDecoder chunked;
+    // Bytes read ahead of the upstream (the whole body, or the prefix read
+    // before it outgrew the limit). Shared with mirrors still writing it.
+    std::shared_ptr<std::string> held;
+  } body_;
+  std::string relayBuf_;
 
  public:
   Worker& w_;
@@ -78,9 +117,9 @@ class Session : public SessionHandle {
   std::string peer_;
   bool tls_;
 
-  std::string buf_;   // read buffer; [0, len_) holds unread bytes
+  std::string buf_;  // read buffer; [0, len_) holds unread bytes
   size_t len_ = 0;
-  size_t headLen_ = 0;  // bytes of the current request head at the front of buf_
+  size_t headLen_ = 0;  // bytes of the current request (head, body read so far) at the front of buf_
   http1::RequestHead req_;
   RuntimePtr rt_;  // pinned for the current request
   const BindRuntime* bind_ = nullptr;
@@ -98,6 +137,8 @@ class Session : public SessionHandle {
   bool responseStarted_ = false;
   std::vector<std::pair<std::string, std::string>> corsHeaders_;
   asio::steady_timer deadline_;
+  bool streaming_ = false;  // the deadline is activity_ + streamIdleTimeout
+  std::chrono::steady_clock::time_point activity_;
   std::list<SessionHandle*>::iterator registration_;
 };
 

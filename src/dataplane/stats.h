@@ -14,7 +14,10 @@ namespace portico::dataplane {
 
 // Request latency buckets in seconds (Prometheus `le`), +Inf implied.
 inline constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                           0.05,   0.1,   0.25,   0.5,   1.0,   5.0};
+                                                           0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+
+// Index of the bucket `seconds` falls in (kLatencyBuckets.size() = +Inf).
+size_t latencyBucket(double seconds);
 
 struct alignas(64) WorkerStats {
   std::array<std::atomic<uint64_t>, 600> requestsByCode{};  // index = status code (< 600)
@@ -22,9 +25,14 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> latencyMicrosSum{0};
   std::atomic<uint64_t> upstreamConnectErrors{0};
   std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> staleReplays{0};      // sent again after a pooled connection turned out closed
+  std::atomic<uint64_t> bodiesUnbuffered{0};  // bodies too large to retry or mirror
+  std::atomic<uint64_t> lingeringCloses{0};
   std::atomic<uint64_t> connectionsAccepted{0};
 
-  void add(std::atomic<uint64_t>& c, uint64_t v = 1) { c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed); }
+  void add(std::atomic<uint64_t>& c, uint64_t v = 1) {
+    c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
+  }
   void observe(int status, double seconds);
 };
 
@@ -34,10 +42,24 @@ struct alignas(64) WorkerStats {
 using ClassCounts = std::array<uint64_t, 6>;
 using LabelledCounts = std::unordered_map<std::string, ClassCounts>;
 
+// A latency histogram over kLatencyBuckets (per bucket, not cumulative).
+struct Histogram {
+  std::array<uint64_t, kLatencyBuckets.size() + 1> buckets{};
+  uint64_t count = 0;
+  uint64_t micros = 0;
+  void observe(double seconds);
+  void merge(const Histogram& o);
+};
+
 struct LabelledStats {
   LabelledCounts byListener;  // "gatewayNamespace/gatewayName/listener"
   LabelledCounts byBackend;   // cluster "namespace/service:port"
   LabelledCounts byRoute;     // "namespace/name", only with ServerOptions::routeMetrics
+  // Envoy's upstream_rq_time by backend cluster: from the first byte of
+  // the request written to the backend to the last byte of its response
+  // read, for responses relayed in full. One series per cluster, like
+  // byBackend.
+  std::unordered_map<std::string, Histogram> upstreamTime;
 };
 
 // Sum over workers, as plain numbers.
@@ -48,6 +70,9 @@ struct StatsSnapshot {
   uint64_t requests = 0;
   uint64_t upstreamConnectErrors = 0;
   uint64_t retries = 0;
+  uint64_t staleReplays = 0;
+  uint64_t bodiesUnbuffered = 0;
+  uint64_t lingeringCloses = 0;
   uint64_t connectionsAccepted = 0;
   uint64_t activeConnections = 0;
 };

@@ -10,9 +10,9 @@ namespace {
 bool stillUsable(UpstreamConnection& c) {
   char byte;
   ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return false;                                           // orderly close
-  if (n > 0) return false;                                            // unsolicited data: unsafe to reuse
-  return errno == EAGAIN || errno == EWOULDBLOCK;                     // nothing to read: alive
+  if (n == 0) return false;                        // orderly close
+  if (n > 0) return false;                         // unsolicited data: unsafe to reuse
+  return errno == EAGAIN || errno == EWOULDBLOCK;  // nothing to read: alive
 }
 
 }  // namespace
@@ -35,6 +35,7 @@ void UpstreamPool::give(std::unique_ptr<UpstreamConnection> c) {
   auto& list = idle_[c->endpoint];
   if (list.size() >= maxIdle_) return;
   c->idleSince = std::chrono::steady_clock::now();
+  c->reused = true;
   list.push_back(std::move(c));
 }
 
@@ -42,7 +43,9 @@ void UpstreamPool::sweep() {
   const auto now = std::chrono::steady_clock::now();
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& list = it->second;
-    std::erase_if(list, [&](const std::unique_ptr<UpstreamConnection>& c) { return now - c->idleSince >= idleTimeout_; });
+    std::erase_if(list, [&](const std::unique_ptr<UpstreamConnection>& c) {
+      return now - c->idleSince >= idleTimeout_;
+    });
     it = list.empty() ? idle_.erase(it) : std::next(it);
   }
 }
@@ -63,7 +66,7 @@ awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::
   if (ec) co_return nullptr;
   asio::steady_timer timer(ex_, timeout);
   auto result = co_await (c->socket.async_connect(tcp::endpoint(ip, static_cast<uint16_t>(port)),
-                                                   asio::as_tuple(asio::use_awaitable)) ||
+                                                  asio::as_tuple(asio::use_awaitable)) ||
                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (result.index() == 1) {
     ec = asio::error::timed_out;

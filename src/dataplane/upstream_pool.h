@@ -17,12 +17,14 @@ struct UpstreamConnection {
   tcp::socket socket;
   std::string endpoint;  // "address:port"
   std::chrono::steady_clock::time_point idleSince;
-  std::string buffer;  // bytes read past the previous response (normally empty)
+  std::string buffer;   // bytes read past the previous response (normally empty)
+  bool reused = false;  // served a request before (from the pool): the upstream may have closed it meanwhile
 };
 
 class UpstreamPool {
  public:
-  UpstreamPool(asio::any_io_executor ex, std::chrono::milliseconds idleTimeout, size_t maxIdlePerEndpoint = 64)
+  UpstreamPool(asio::any_io_executor ex, std::chrono::milliseconds idleTimeout,
+               size_t maxIdlePerEndpoint = 64)
       : ex_(ex), idleTimeout_(idleTimeout), maxIdle_(maxIdlePerEndpoint) {}
 
   // An idle connection to `endpoint` that is still open, or null.
@@ -36,7 +38,8 @@ class UpstreamPool {
 
   // Opens a new connection with a connect timeout.
   awaitable<std::unique_ptr<UpstreamConnection>> connect(const std::string& address, int32_t port,
-                                                          std::chrono::milliseconds timeout, boost::system::error_code& ec);
+                                                         std::chrono::milliseconds timeout,
+                                                         boost::system::error_code& ec);
 
  private:
   asio::any_io_executor ex_;

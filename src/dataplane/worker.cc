@@ -25,7 +25,8 @@ Worker::~Worker() {
   sweepTimer_.cancel();
   io_.restart();
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (!sessions.empty() && std::chrono::steady_clock::now() < until) io_.run_for(std::chrono::milliseconds(10));
+  while (!sessions.empty() && std::chrono::steady_clock::now() < until)
+    io_.run_for(std::chrono::milliseconds(10));
   io_.poll();
 }
 
@@ -71,7 +72,8 @@ awaitable<void> Worker::acceptLoop(std::string key, std::shared_ptr<tcp::accepto
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (liveConnections.load(std::memory_order_relaxed) >= options_.maxConnectionsPerWorker) continue;  // closes it
+    if (liveConnections.load(std::memory_order_relaxed) >= options_.maxConnectionsPerWorker)
+      continue;  // closes it
     boost::system::error_code ignore;
     socket.set_option(tcp::no_delay(true), ignore);
     stats.add(stats.connectionsAccepted);
@@ -85,6 +87,7 @@ awaitable<void> Worker::sweepLoop() {
     auto [ec] = co_await sweepTimer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopping_) co_return;
     pool.sweep();
+    balancer.prune();
   }
 }
 

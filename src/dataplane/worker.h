@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "dataplane/asio.h"
+#include "dataplane/load_balancer.h"
 #include "dataplane/runtime.h"
 #include "dataplane/server.h"
 #include "dataplane/stats.h"
@@ -51,7 +52,7 @@ class Worker {
   RuntimePtr runtime;  // the config new requests use
   UpstreamPool pool;
   std::mt19937_64 rng;
-  std::unordered_map<std::string, uint64_t> roundRobin;  // per cluster
+  EndpointBalancer balancer;  // endpoint choice and in-flight counts
   std::unordered_map<std::string, std::shared_ptr<tcp::acceptor>> acceptors;  // by bindKey
   std::list<SessionHandle*> sessions;
   bool draining = false;

@@ -98,8 +98,8 @@ struct Filters {
   std::vector<Mirror> mirrors;
   std::optional<Cors> cors;
   bool empty() const {
-    return requestHeaders.empty() && responseHeaders.empty() && !redirect && !rewrite &&
-           mirrors.empty() && !cors;
+    return requestHeaders.empty() && responseHeaders.empty() && !redirect && !rewrite && mirrors.empty() &&
+           !cors;
   }
 };
 
@@ -171,8 +171,8 @@ struct L4Route {
 };
 
 struct Certificate {
-  std::string secret;     // namespace/name
-  std::string certPem;    // chain
+  std::string secret;   // namespace/name
+  std::string certPem;  // chain
   std::string keyPem;
   std::vector<std::string> dnsNames;  // SANs, for SNI choice and diagnostics
 };
@@ -220,18 +220,27 @@ struct BackendTLS {
   std::vector<std::string> subjectAltNames;  // "DNS:x" or "URI:x"
 };
 
+// How a request picks an endpoint of a cluster. Gateway API has no field
+// for it: the Service annotation portico.dev/load-balancer chooses
+// (docs/spec-decisions.md).
+enum class LoadBalancer {
+  RoundRobin,    // default
+  LeastRequest,  // power of two choices over in-flight requests (Envoy LEAST_REQUEST)
+};
+
 struct Cluster {
   std::string name;  // "namespace/service:port"
   std::string serviceNamespace;
   std::string serviceName;
   int32_t port = 0;
-  std::string portName;     // Service port name (BackendTLSPolicy sectionName)
-  std::string appProtocol;  // e.g. kubernetes.io/h2c
+  std::string portName;             // Service port name (BackendTLSPolicy sectionName)
+  std::string appProtocol;          // e.g. kubernetes.io/h2c
   std::vector<Endpoint> endpoints;  // ready endpoints only
   std::optional<BackendTLS> tls;
   // Service-level session persistence (XBackendTrafficPolicy); a route
   // rule's own sessionPersistence wins over it.
   std::optional<SessionPersistence> sessionPersistence;
+  LoadBalancer loadBalancer = LoadBalancer::RoundRobin;
 };
 
 struct Config {

@@ -218,6 +218,7 @@ Json cluster(const Cluster& c) {
   Json out{{"service", c.serviceNamespace + "/" + c.serviceName}, {"port", c.port}};
   if (!c.portName.empty()) out["portName"] = c.portName;
   if (!c.appProtocol.empty()) out["appProtocol"] = c.appProtocol;
+  if (c.loadBalancer == LoadBalancer::LeastRequest) out["loadBalancer"] = "LeastRequest";  // default left out
   Json eps = Json::array();
   for (const auto& e : c.endpoints) {
     Json ej{{"address", e.address}, {"port", e.port}};

@@ -59,7 +59,8 @@ std::string nowRfc3339() {
 
 }  // namespace
 
-Controller::Controller(RunOptions options, std::ostream& log) : s_(std::make_unique<State>(std::move(options), log)) {}
+Controller::Controller(RunOptions options, std::ostream& log)
+    : s_(std::make_unique<State>(std::move(options), log)) {}
 
 Controller::~Controller() { stop(); }
 
@@ -116,11 +117,12 @@ void Controller::reload(const std::string& why) {
   for (const auto& b : config->binds)
     for (const auto& l : b.listeners)
       for (const auto& vh : l.virtualHosts) routes += vh.routes.size() + vh.grpcRoutes.size();
-  s_->say(fmt::format("config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
-                      "{:.1f} ms",
-                      s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
-                      carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
-                      config->binds.size(), routes, seconds * 1000));
+  s_->say(fmt::format(
+      "config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
+      "{:.1f} ms",
+      s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
+      carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
+      config->binds.size(), routes, seconds * 1000));
 }
 
 bool Controller::start(std::string& error) {
@@ -148,9 +150,8 @@ bool Controller::start(std::string& error) {
     s_->adminServer->handle("/config_dump", [this, text](std::string_view, std::string_view) {
       return text(configDump(), "application/json");
     });
-    s_->adminServer->handle("/diagnostics", [this, text](std::string_view, std::string_view) {
-      return text(diagnosticsText());
-    });
+    s_->adminServer->handle(
+        "/diagnostics", [this, text](std::string_view, std::string_view) { return text(diagnosticsText()); });
     s_->adminServer->handle("/metrics", [this, text](std::string_view, std::string_view) {
       return text(metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
@@ -162,7 +163,8 @@ bool Controller::start(std::string& error) {
       if (p != "-") files.push_back(p);
     }
     if (!files.empty()) {
-      s_->watcher = source::FileWatcher::start(files, o.debounce, [this] { reload("files changed"); }, error);
+      s_->watcher = source::FileWatcher::start(
+          files, o.debounce, [this] { reload("files changed"); }, error);
       if (!s_->watcher) return false;
     }
   }
@@ -227,7 +229,9 @@ int runForeground(const RunOptions& options, std::ostream& out, std::ostream& er
   ::signal(SIGPIPE, SIG_IGN);
 
   RunOptions opts = options;
-  if (opts.accessLog == "json") {
+  if (opts.accessLog == "json" || opts.accessLog == "text") {
+    opts.server.accessLogFormat =
+        opts.accessLog == "text" ? dataplane::AccessLogFormat::Text : dataplane::AccessLogFormat::Json;
     // One write() per line: atomic for lines under PIPE_BUF, so workers
     // share no lock.
     opts.server.accessLog = [](const std::string& line) {

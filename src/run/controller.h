@@ -16,17 +16,17 @@ namespace portico::run {
 
 struct RunOptions {
   std::vector<std::string> paths;
-  std::string controllerName;             // empty = the default
-  std::vector<std::string> addressPool;   // CIDRs, see translate::Options
+  std::string controllerName;               // empty = the default
+  std::vector<std::string> addressPool;     // CIDRs, see translate::Options
   std::vector<std::string> gatewayClasses;  // empty = every class naming our controller
   dataplane::ServerOptions server;
   bool admin = true;
   std::string adminAddress = "127.0.0.1";
-  uint16_t adminPort = 9901;              // 0 = ephemeral
+  uint16_t adminPort = 9901;  // 0 = ephemeral
   std::chrono::milliseconds drainTimeout{10000};
   std::chrono::milliseconds debounce{100};
   bool watch = true;
-  std::string accessLog = "json";  // json | off
+  std::string accessLog = "json";  // json | text | off (dataplane/access_log.h)
 };
 
 class Controller {

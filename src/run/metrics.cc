@@ -24,27 +24,38 @@ void ControlMetrics::recordReload(bool clean, double seconds, const store::Snaps
   reconcileSum_ += seconds;
   lastChangeToTraffic_ = seconds;
   objectsByKind_ = {
-      {"GatewayClass", snap.gatewayClasses.size()},   {"Gateway", snap.gateways.size()},
-      {"ListenerSet", snap.listenerSets.size()},      {"HTTPRoute", snap.httpRoutes.size()},
-      {"GRPCRoute", snap.grpcRoutes.size()},          {"TLSRoute", snap.tlsRoutes.size()},
-      {"TCPRoute", snap.tcpRoutes.size()},            {"UDPRoute", snap.udpRoutes.size()},
-      {"ReferenceGrant", snap.referenceGrants.size()}, {"BackendTLSPolicy", snap.backendTLSPolicies.size()},
-      {"Service", snap.services.size()},              {"EndpointSlice", snap.endpointSlices.size()},
-      {"Secret", snap.secrets.size()},                {"ConfigMap", snap.configMaps.size()},
+      {"GatewayClass", snap.gatewayClasses.size()},
+      {"Gateway", snap.gateways.size()},
+      {"ListenerSet", snap.listenerSets.size()},
+      {"HTTPRoute", snap.httpRoutes.size()},
+      {"GRPCRoute", snap.grpcRoutes.size()},
+      {"TLSRoute", snap.tlsRoutes.size()},
+      {"TCPRoute", snap.tcpRoutes.size()},
+      {"UDPRoute", snap.udpRoutes.size()},
+      {"ReferenceGrant", snap.referenceGrants.size()},
+      {"BackendTLSPolicy", snap.backendTLSPolicies.size()},
+      {"Service", snap.services.size()},
+      {"EndpointSlice", snap.endpointSlices.size()},
+      {"Secret", snap.secrets.size()},
+      {"ConfigMap", snap.configMaps.size()},
   };
   conditions_.clear();
   for (const auto& o : status.objects) {
     const std::string kind(api::kindName(o.kind));
-    if (auto* g = std::get_if<status::GatewayStatus>(&o.status)) countConditions(g->conditions, kind, conditions_);
-    if (auto* c = std::get_if<status::GatewayClassStatus>(&o.status)) countConditions(c->conditions, kind, conditions_);
-    if (auto* l = std::get_if<status::ListenerSetStatus>(&o.status)) countConditions(l->conditions, kind, conditions_);
+    if (auto* g = std::get_if<status::GatewayStatus>(&o.status))
+      countConditions(g->conditions, kind, conditions_);
+    if (auto* c = std::get_if<status::GatewayClassStatus>(&o.status))
+      countConditions(c->conditions, kind, conditions_);
+    if (auto* l = std::get_if<status::ListenerSetStatus>(&o.status))
+      countConditions(l->conditions, kind, conditions_);
     if (auto* r = std::get_if<status::RouteStatus>(&o.status)) {
       for (const auto& p : r->parents) countConditions(p.conditions, kind, conditions_);
     }
   }
 }
 
-std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dataplane::LabelledStats& labelled) const {
+std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
+                                   const dataplane::LabelledStats& labelled) const {
   admin::MetricsWriter w;
   static constexpr const char* kClasses[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
   auto byClass = [&](const char* name, const char* help, const dataplane::LabelledCounts& counts,
@@ -58,8 +69,8 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dat
       }
     }
   };
-  byClass("portico_listener_requests_total", "Requests by Gateway listener and status class.", labelled.byListener,
-          [](const std::string& key) {
+  byClass("portico_listener_requests_total", "Requests by Gateway listener and status class.",
+          labelled.byListener, [](const std::string& key) {
             // key: namespace/gateway/listener
             auto a = key.find('/'), b = key.rfind('/');
             return admin::MetricLabels{{"namespace", key.substr(0, a)},
@@ -67,9 +78,13 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dat
                                        {"listener", key.substr(b + 1)}};
           });
   byClass("portico_backend_requests_total", "Requests by backend (namespace/service:port) and status class.",
-          labelled.byBackend, [](const std::string& key) { return admin::MetricLabels{{"backend", key}}; });
+          labelled.byBackend, [](const std::string& key) {
+            return admin::MetricLabels{{"backend", key}};
+          });
   byClass("portico_route_requests_total", "Requests by route and status class (opt-in: --route-metrics).",
-          labelled.byRoute, [](const std::string& key) { return admin::MetricLabels{{"route", key}}; });
+          labelled.byRoute, [](const std::string& key) {
+            return admin::MetricLabels{{"route", key}};
+          });
   // controller-runtime names, so existing controller dashboards work.
   w.counter("controller_runtime_reconcile_total", "Reconciliations of the whole configuration.",
             {{"controller", "gateway"}, {"result", "success"}}, static_cast<double>(reloadsOk_));
@@ -77,14 +92,18 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dat
             {{"controller", "gateway"}, {"result", "error"}}, static_cast<double>(reloadsRejected_));
   std::vector<double> bounds(kBuckets.begin(), kBuckets.end());
   std::vector<uint64_t> counts(reconcileBuckets_.begin(), reconcileBuckets_.end());
-  w.histogram("controller_runtime_reconcile_time_seconds", "Time to load, translate and apply a configuration.",
-              {{"controller", "gateway"}}, bounds, counts, reconcileSum_, reloadsOk_ + reloadsRejected_);
-  w.counter("portico_config_reloads_total", "Configuration reloads by outcome (rejected: some objects were invalid).",
-            {{"result", "ok"}}, static_cast<double>(reloadsOk_));
-  w.counter("portico_config_reloads_total", "Configuration reloads by outcome (rejected: some objects were invalid).",
+  w.histogram("controller_runtime_reconcile_time_seconds",
+              "Time to load, translate and apply a configuration.", {{"controller", "gateway"}}, bounds,
+              counts, reconcileSum_, reloadsOk_ + reloadsRejected_);
+  w.counter("portico_config_reloads_total",
+            "Configuration reloads by outcome (rejected: some objects were invalid).", {{"result", "ok"}},
+            static_cast<double>(reloadsOk_));
+  w.counter("portico_config_reloads_total",
+            "Configuration reloads by outcome (rejected: some objects were invalid).",
             {{"result", "rejected"}}, static_cast<double>(reloadsRejected_));
   w.gauge("portico_config_change_to_traffic_seconds",
-          "Time from the last configuration change being noticed to traffic using it.", {}, lastChangeToTraffic_);
+          "Time from the last configuration change being noticed to traffic using it.", {},
+          lastChangeToTraffic_);
   for (const auto& [kind, n] : objectsByKind_) {
     w.gauge("portico_objects", "Objects loaded, by kind.", {{"kind", kind}}, static_cast<double>(n));
   }
@@ -95,20 +114,45 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp, const dat
   }
   for (size_t code = 100; code < dp.requestsByCode.size(); ++code) {
     if (dp.requestsByCode[code] == 0) continue;
-    w.counter("portico_http_requests_total", "Requests answered, by status code.", {{"code", std::to_string(code)}},
-              static_cast<double>(dp.requestsByCode[code]));
+    w.counter("portico_http_requests_total", "Requests answered, by status code.",
+              {{"code", std::to_string(code)}}, static_cast<double>(dp.requestsByCode[code]));
   }
   std::vector<double> lb(dataplane::kLatencyBuckets.begin(), dataplane::kLatencyBuckets.end());
   std::vector<uint64_t> lc(dp.latency.begin(), dp.latency.end());
-  w.histogram("portico_http_request_duration_seconds", "Time from request head to the end of the response.", {}, lb,
-              lc, dp.latencySecondsSum, dp.requests);
-  w.gauge("portico_active_connections", "Open downstream connections.", {}, static_cast<double>(dp.activeConnections));
+  w.histogram("portico_http_request_duration_seconds", "Time from request head to the end of the response.",
+              {}, lb, lc, dp.latencySecondsSum, dp.requests);
+  // Sorted: unordered_map order would reshuffle the series on every scrape.
+  std::map<std::string, const dataplane::Histogram*> upstream;
+  for (const auto& [backend, h] : labelled.upstreamTime) upstream.emplace(backend, &h);
+  for (const auto& [backend, h] : upstream) {
+    std::vector<uint64_t> uc(h->buckets.begin(), h->buckets.end());
+    w.histogram(
+        "portico_upstream_request_duration_seconds",
+        "Time from the first request byte written to a backend to the last response byte read from it "
+        "(Envoy upstream_rq_time), by backend (namespace/service:port).",
+        {{"backend", backend}}, lb, uc, static_cast<double>(h->micros) / 1e6, h->count);
+  }
+  w.gauge("portico_active_connections", "Open downstream connections.", {},
+          static_cast<double>(dp.activeConnections));
   w.counter("portico_connections_accepted_total", "Downstream connections accepted.", {},
             static_cast<double>(dp.connectionsAccepted));
   w.counter("portico_upstream_connect_errors_total", "Failed connection attempts to backends.", {},
             static_cast<double>(dp.upstreamConnectErrors));
   w.counter("portico_upstream_retries_total", "Requests sent again under an HTTPRoute retry policy.", {},
             static_cast<double>(dp.retries));
+  w.counter("portico_upstream_stale_connection_replays_total",
+            "Requests sent again on a new connection because a pooled backend connection was closed before "
+            "any response byte arrived.",
+            {}, static_cast<double>(dp.staleReplays));
+  w.counter(
+      "portico_request_bodies_unbuffered_total",
+      "Requests on routes that retry or mirror whose body exceeded the buffer limit: streamed, not retried "
+      "or mirrored.",
+      {}, static_cast<double>(dp.bodiesUnbuffered));
+  w.counter(
+      "portico_lingering_closes_total",
+      "Connections half-closed after an answer while request bytes were still unread (lingering close).", {},
+      static_cast<double>(dp.lingeringCloses));
   return w.str();
 }
 

@@ -48,6 +48,22 @@ void fillEndpoints(const Context& ctx, ir::Cluster& c, const api::Service& svc, 
   });
 }
 
+// The Service annotation choosing the endpoint picker (Gateway API has no
+// load-balancing field). An unknown value is reported and round-robin kept:
+// a typo must not take the Service out of service.
+constexpr std::string_view kLoadBalancerAnnotation = "portico.dev/load-balancer";
+
+ir::LoadBalancer loadBalancerOf(Context& ctx, const api::Service& svc) {
+  auto it = svc.meta.annotations.find(std::string(kLoadBalancerAnnotation));
+  if (it == svc.meta.annotations.end() || it->second == "round-robin") return ir::LoadBalancer::RoundRobin;
+  if (it->second == "least-request") return ir::LoadBalancer::LeastRequest;
+  ctx.warn(
+      "Service", svc.meta, fmt::format("metadata.annotations[{}]", kLoadBalancerAnnotation),
+      fmt::format("unknown load balancer \"{}\" (expected round-robin or least-request); using round-robin",
+                  it->second));
+  return ir::LoadBalancer::RoundRobin;
+}
+
 }  // namespace
 
 BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::string_view routeNamespace,
@@ -105,8 +121,9 @@ BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::
   const std::string app = sp->appProtocol.value_or("");
   if (!appProtocolSupported(routeKind, app)) {
     r.reason = cond::kUnsupportedProtocol;
-    r.message = fmt::format("{}: Service {}/{} port {} has appProtocol {}, which Portico cannot speak for a {}",
-                            field, ns, ref.name, sp->port, app, routeKind);
+    r.message =
+        fmt::format("{}: Service {}/{} port {} has appProtocol {}, which Portico cannot speak for a {}",
+                    field, ns, ref.name, sp->port, app, routeKind);
     return r;
   }
   r.cluster = fmt::format("{}/{}:{}", ns, ref.name, sp->port);
@@ -119,6 +136,7 @@ BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::
     c.port = sp->port;
     c.portName = sp->name.value_or("");
     c.appProtocol = app;
+    c.loadBalancer = loadBalancerOf(ctx, *svc);
     fillEndpoints(ctx, c, *svc, *sp);
   }
   return r;

@@ -260,6 +260,77 @@ TEST_F(UpstreamProxy, WeightedSplit) {
   EXPECT_NEAR(share, 0.70, 0.08) << pods["echo-70"] << "/" << pods["echo-30"];
 }
 
+// Envoy's upstream_rq_time: first request byte out to last response byte
+// in, per backend cluster; local answers are not upstream time.
+TEST_F(UpstreamProxy, UpstreamTimeIsObservedPerBackend) {
+  Backend echo("echo-time");
+  auto binds =
+      serveRoutes(serviceYaml("echo-time", echo.port),
+                  routeYaml("t", "[time.example.com]", "  - backendRefs: [{name: echo-time, port: 80}]\n"));
+  ASSERT_TRUE(binds[0].ok);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(echotest::roundTrip(port, get("time.example.com", "/fast"))->status, 200);
+  ASSERT_EQ(echotest::roundTrip(port, get("time.example.com", "/slow?delay=300ms"))->status, 200);
+  ASSERT_EQ(echotest::roundTrip(port, get("nowhere.example.com", "/"))->status, 404);
+  dataplane::Histogram h;
+  // Observed once the last byte went out: wait (bounded) for the worker.
+  ASSERT_TRUE(eventually([&] {
+    auto s = server->labelledStats();
+    auto it = s.upstreamTime.find("default/echo-time:80");
+    if (it != s.upstreamTime.end()) h = it->second;
+    return h.count >= 4;
+  }));
+  EXPECT_EQ(h.count, 4u) << "one observation per proxied response; the 404 is not one";
+  EXPECT_GE(h.micros, 300000u) << "the delayed response took at least 300 ms upstream";
+  uint64_t above250ms = 0;
+  for (size_t i = 0; i < dataplane::kLatencyBuckets.size(); ++i) {
+    if (dataplane::kLatencyBuckets[i] > 0.25) above250ms += h.buckets[i];
+  }
+  above250ms += h.buckets.back();
+  EXPECT_EQ(above250ms, 1u) << "exactly the delayed response is above 250 ms";
+}
+
+// v1.6: a RequestRedirect on a backendRef answers the share of requests
+// whose weighted pick chooses that backendRef; nothing reaches its Service.
+TEST_F(UpstreamProxy, BackendLevelRedirectAnswersItsShare) {
+  Backend echo("echo-split");
+  const std::string redirect =
+      "      filters:\n      - type: RequestRedirect\n        requestRedirect: {hostname: new.example.com, "
+      "statusCode: 301}\n";
+  auto binds =
+      serveRoutes(serviceYaml("echo-split", echo.port),
+                  routeYaml("only", "[only.example.com]",
+                            "  - backendRefs:\n    - name: echo-split\n      port: 80\n" + redirect) +
+                      routeYaml("split", "[split.example.com]",
+                                "  - backendRefs:\n    - {name: echo-split, port: 80, weight: 1}\n"
+                                "    - name: echo-split\n      port: 80\n      weight: 1\n" +
+                                    redirect));
+  ASSERT_TRUE(binds[0].ok) << binds[0].error;
+  auto r = echotest::roundTrip(port, get("only.example.com", "/path?x=1"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 301);
+  EXPECT_EQ(r->header("location"), "http://new.example.com:" + std::to_string(port) + "/path?x=1");
+  EXPECT_TRUE(server->labelledStats().upstreamTime.empty()) << "nothing was proxied";
+
+  int redirected = 0, proxied = 0;
+  Client c(port);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(c.send(get("split.example.com", "/s")));
+    auto s = c.read();
+    ASSERT_TRUE(s) << i;
+    if (s->status == 301) {
+      ++redirected;
+      EXPECT_EQ(s->header("location"), "http://new.example.com:" + std::to_string(port) + "/s");
+    } else {
+      ASSERT_EQ(s->status, 200) << s->body;
+      ++proxied;
+    }
+  }
+  // 50/50 over 100 requests: outside 20..80 is a 6-sigma event.
+  EXPECT_GT(redirected, 20);
+  EXPECT_GT(proxied, 20);
+}
+
 TEST_F(UpstreamProxy, LocalAnswersNeverReadABodyAsTheNextRequest) {
   Backend echo("echo-local");
   auto binds =

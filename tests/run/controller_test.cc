@@ -1,16 +1,18 @@
 // `portico run`'s controller: bad input never costs traffic (the last good
 // version of an invalid object keeps serving), reloads pick up valid
 // changes, the admin endpoints read the same state.
+#include "run/controller.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dataplane/e2e_support.h"
 #include "dataplane/proxy_fixture.h"
 #include "run/carry_forward.h"
-#include "run/controller.h"
 
 namespace portico::testing {
 namespace {
@@ -20,8 +22,10 @@ namespace fs = std::filesystem;
 void writeFile(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 std::string route(const std::string& host, const std::string& path) {
-  return "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  parentRefs: [{name: "
-         "gw}]\n  hostnames: [" + host + "]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: " + path +
+  return "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  "
+         "parentRefs: [{name: "
+         "gw}]\n  hostnames: [" +
+         host + "]\n  rules:\n  - matches: [{path: {type: PathPrefix, value: " + path +
          "}}]\n    backendRefs: [{name: echo, port: 80}]\n";
 }
 
@@ -97,7 +101,8 @@ TEST_F(ControllerTest, AnInvalidChangeLeavesTrafficUntouched) {
   EXPECT_EQ(status("a.example.com", "/v1/x"), 200) << "the last good route keeps serving";
   EXPECT_NE(controller->diagnosticsText().find("spec.rules[0].matches[0].path.value"), std::string::npos)
       << controller->diagnosticsText();
-  EXPECT_NE(log.str().find("rejected objects kept at their last good version"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("rejected objects kept at their last good version"), std::string::npos)
+      << log.str();
 }
 
 TEST_F(ControllerTest, AValidChangeIsServedAfterReload) {
@@ -125,12 +130,34 @@ TEST_F(ControllerTest, AdminStateMatchesWhatIsServed) {
   EXPECT_NE(metrics.find("controller_runtime_reconcile_total{controller=\"gateway\",result=\"success\"} 1"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("portico_listener_requests_total{namespace=\"default\",gateway=\"gw\",listener=\"http\","
-                         "code_class=\"2xx\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find("portico_listener_requests_total{namespace=\"default\",gateway=\"gw\",listener=\"http\","
+                   "code_class=\"2xx\"} 1"),
+      std::string::npos)
       << metrics;
   EXPECT_TRUE(controller->ready());
   EXPECT_GT(controller->adminPort(), 0);
+}
+
+TEST_F(ControllerTest, MetricsShowUpstreamLatencyByBackend) {
+  ASSERT_EQ(status("a.example.com", "/v1"), 200);
+  // Observed after the last response byte went out: wait (bounded).
+  const std::string count =
+      "portico_upstream_request_duration_seconds_count{backend=\"default/echo:80\"} 1\n";
+  std::string metrics;
+  EXPECT_TRUE(e2e::eventually([&] {
+    metrics = controller->metrics();
+    return metrics.find(count) != std::string::npos;
+  })) << metrics;
+  EXPECT_NE(metrics.find("# TYPE portico_upstream_request_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(
+      metrics.find(
+          "portico_upstream_request_duration_seconds_bucket{backend=\"default/echo:80\",le=\"+Inf\"} 1"),
+      std::string::npos)
+      << metrics;
+  // Beside the request latency histogram.
+  EXPECT_LT(metrics.find("portico_http_request_duration_seconds"),
+            metrics.find("portico_upstream_request_duration_seconds"));
 }
 
 }  // namespace
