@@ -54,8 +54,23 @@ bench-dataplane: build
 	./bench/dataplane/install-bench-deps.sh
 	./bench/dataplane/run.sh $(BUILD_DIR)
 
-conformance:
-	@echo "conformance: not yet (issue 4)"
+# The Gateway API conformance suite (../shared/conformance, or
+# PORTICO_CONFORMANCE_DIR) against a real `portico run`, with the suite's
+# timeouts; writes $(BUILD_DIR)/conformance/report.yaml (upstream
+# ConformanceReport) and prints "N passed, N failed, N skipped". `make test`
+# runs the same cases with shorter timeouts.
+CONFORMANCE_DIR ?= $(or $(PORTICO_CONFORMANCE_DIR),../shared/conformance)
+conformance: build
+	@if [ ! -f "$(CONFORMANCE_DIR)/cases.json" ]; then \
+	  echo "conformance: no cases.json in $(CONFORMANCE_DIR) (set PORTICO_CONFORMANCE_DIR); skipped"; exit 0; fi; \
+	mkdir -p $(BUILD_DIR)/conformance; \
+	PORTICO_CONFORMANCE_DIR="$$(realpath $(CONFORMANCE_DIR))" PORTICO_CONFORMANCE_FULL=1 \
+	  $(BUILD_DIR)/tests/conformance_test --gtest_output=json:$(BUILD_DIR)/conformance/results.json \
+	  > $(BUILD_DIR)/conformance/run.log 2>&1; \
+	$(BUILD_DIR)/tests/conformance-report --results $(BUILD_DIR)/conformance/results.json \
+	  --cases $(CONFORMANCE_DIR)/cases.json --out $(BUILD_DIR)/conformance/report.yaml \
+	  --version "$$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+	  --date "$$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # libFuzzer on the HTTP/1 codec: a separate clang build (build-fuzz) of just
 # the fuzz target, run for FUZZ_SECONDS (default 600) on a copy of the seed

@@ -95,8 +95,8 @@ const nlohmann::json& cases() {
 std::string caseManifests(const nlohmann::json& c) {
   const std::string dir = conformanceDir();
   std::string yaml = "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: " +
-                     std::string(kConformanceClass) + "}\nspec: {controllerName: " +
-                     translate::kDefaultControllerName + "}\n---\n";
+                     std::string(kConformanceClass) +
+                     "}\nspec: {controllerName: " + translate::kDefaultControllerName + "}\n---\n";
   yaml += rewrite(testing::readFile(dir + "/base/manifests.yaml")) + "\n---\n";
   yaml += generatedTLS();
   for (const auto& m : c.value("manifests", nlohmann::json::array())) {

@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <functional>
-
 #include "api/kinds.h"
+#include "status/status_json.h"
 
 namespace portico::conformance {
 namespace {
@@ -12,222 +11,292 @@ namespace {
 using nlohmann::json;
 
 std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
   auto it = j.find(key);
-  return (it == j.end() || it->is_null()) ? std::string() : it->get<std::string>();
+  return (it == j.end() || !it->is_string()) ? std::string() : it->get<std::string>();
 }
 
-std::string describe(const std::vector<api::Condition>& conds) {
+const json& field(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+const json& conditionsOf(const json& j) {
+  static const json kEmpty = json::array();
+  const json& c = field(j, "conditions");
+  return c.is_array() ? c : kEmpty;
+}
+
+const json& statusOf(const json& item) { return field(item, "status"); }
+
+int64_t generationOf(const json& item) {
+  const json& g = field(field(item, "metadata"), "generation");
+  return g.is_number_integer() ? g.get<int64_t>() : 0;
+}
+
+std::string describe(const json& conds) {
   std::string out;
-  for (const auto& c : conds) out += fmt::format("[{}={} {}] ", c.type, c.status, c.reason);
+  for (const auto& c : conds)
+    out += fmt::format("[{}={} {}] ", str(c, "type"), str(c, "status"), str(c, "reason"));
   return out.empty() ? "[none]" : out;
 }
 
 // Every expected condition is present (empty status/reason = any).
-std::string includes(const std::vector<api::Condition>& actual, const json& expected) {
+std::string includes(const json& actual, const json& expected) {
   for (const auto& e : expected) {
     const std::string type = str(e, "type"), status = str(e, "status"), reason = str(e, "reason");
     bool found = false;
     for (const auto& c : actual) {
-      if (c.type == type && (status.empty() || c.status == status) && (reason.empty() || c.reason == reason)) found = true;
+      if (str(c, "type") == type && (status.empty() || str(c, "status") == status) &&
+          (reason.empty() || str(c, "reason") == reason)) {
+        found = true;
+      }
     }
     if (!found) return fmt::format("want {}={} {}, have {}", type, status, reason, describe(actual));
   }
   return {};
 }
 
-std::string current(const std::vector<api::Condition>& conds, int64_t generation) {
+// Conditions are current when they observed the object's generation.
+std::string current(const json& conds, int64_t generation) {
   for (const auto& c : conds) {
-    if (c.observedGeneration != generation) {
-      return fmt::format("{} has observedGeneration {} but generation is {}", c.type, c.observedGeneration, generation);
+    const json& og = field(c, "observedGeneration");
+    const int64_t observed = og.is_number_integer() ? og.get<int64_t>() : 0;
+    if (observed != generation) {
+      return fmt::format("{} has observedGeneration {} but generation is {}", str(c, "type"), observed,
+                         generation);
     }
   }
   return {};
 }
 
-std::vector<api::Condition> objectConditions(const status::ObjectStatus& o) {
-  if (auto* g = std::get_if<status::GatewayStatus>(&o.status)) return g->conditions;
-  if (auto* c = std::get_if<status::GatewayClassStatus>(&o.status)) return c->conditions;
-  if (auto* l = std::get_if<status::ListenerSetStatus>(&o.status)) return l->conditions;
-  return {};
-}
-
-const std::vector<status::ListenerStatus>* listenersOf(const status::ObjectStatus& o) {
-  if (auto* g = std::get_if<status::GatewayStatus>(&o.status)) return &g->listeners;
-  if (auto* l = std::get_if<status::ListenerSetStatus>(&o.status)) return &l->listeners;
-  return nullptr;
-}
-
-std::string allCurrent(const status::ObjectStatus& o) {
-  if (auto* r = std::get_if<status::RouteStatus>(&o.status)) {
-    for (const auto& p : r->parents) {
-      if (auto e = current(p.conditions, o.generation); !e.empty()) return "parent " + p.parentRef.name + ": " + e;
+// Routes: every parent entry; policies: every ancestor; else the object's.
+std::string allCurrent(const json& item) {
+  const int64_t gen = generationOf(item);
+  const json& st = statusOf(item);
+  if (st.contains("parents")) {
+    for (const auto& p : st["parents"]) {
+      if (auto e = current(conditionsOf(p), gen); !e.empty())
+        return "parent " + str(field(p, "parentRef"), "name") + ": " + e;
     }
     return {};
   }
-  if (auto* p = std::get_if<status::PolicyStatus>(&o.status)) {
-    for (const auto& a : p->ancestors) {
-      if (auto e = current(a.conditions, o.generation); !e.empty()) return "ancestor " + a.ancestorRef.name + ": " + e;
+  if (st.contains("ancestors")) {
+    for (const auto& a : st["ancestors"]) {
+      if (auto e = current(conditionsOf(a), gen); !e.empty())
+        return "ancestor " + str(field(a, "ancestorRef"), "name") + ": " + e;
     }
     return {};
   }
-  return current(objectConditions(o), o.generation);
+  return current(conditionsOf(st), gen);
 }
 
-bool parentMatches(const api::ParentReference& ref, const json& parent) {
-  if (ref.name != str(parent, "name")) return false;
-  return !ref.namespace_ || ref.namespace_->empty() || *ref.namespace_ == str(parent, "namespace");
+bool refMatches(const json& ref, const json& parent) {
+  if (str(ref, "name") != str(parent, "name")) return false;
+  const std::string ns = str(ref, "namespace");
+  return ns.empty() || ns == str(parent, "namespace");
 }
 
-std::string checkListeners(const status::ObjectStatus& o, const json& check) {
-  const auto* ls = listenersOf(o);
-  if (!ls) return "object has no listeners";
+const json& listenersOf(const json& item) {
+  static const json kEmpty = json::array();
+  const json& l = field(statusOf(item), "listeners");
+  return l.is_array() ? l : kEmpty;
+}
+
+std::string checkListeners(const json& item, const json& check) {
+  const json& ls = listenersOf(item);
   const json& want = check["listeners"];
-  if (ls->size() != want.size()) return fmt::format("want {} listeners, have {}", want.size(), ls->size());
+  if (ls.size() != want.size()) return fmt::format("want {} listeners, have {}", want.size(), ls.size());
   for (const auto& w : want) {
-    const status::ListenerStatus* l = nullptr;
-    for (const auto& x : *ls) {
-      if (x.name == str(w, "name")) l = &x;
+    const json* l = nullptr;
+    for (const auto& x : ls) {
+      if (str(x, "name") == str(w, "name")) l = &x;
     }
     if (!l) return "no listener " + str(w, "name");
-    if (l->attachedRoutes != w.value("attachedRoutes", 0)) {
-      return fmt::format("listener {}: attachedRoutes {} want {}", l->name, l->attachedRoutes, w.value("attachedRoutes", 0));
+    const std::string name = str(*l, "name");
+    const int64_t attached =
+        field(*l, "attachedRoutes").is_number_integer() ? (*l)["attachedRoutes"].get<int64_t>() : 0;
+    if (attached != w.value("attachedRoutes", 0)) {
+      return fmt::format("listener {}: attachedRoutes {} want {}", name, attached,
+                         w.value("attachedRoutes", 0));
     }
-    if (auto e = includes(l->conditions, w["conditions"]); !e.empty()) return "listener " + l->name + ": " + e;
+    if (auto e = includes(conditionsOf(*l), w["conditions"]); !e.empty())
+      return "listener " + name + ": " + e;
     const json& kinds = w["supportedKinds"];
-    if (kinds.empty() && !l->supportedKinds.empty()) return "listener " + l->name + ": supportedKinds must be empty";
+    const json& have = field(*l, "supportedKinds");
+    if (kinds.empty() && have.is_array() && !have.empty())
+      return "listener " + name + ": supportedKinds must be empty";
     for (const auto& k : kinds) {
       std::string group = str(k, "group");
       if (group.empty()) group = api::kGatewayGroup;
       bool found = false;
-      for (const auto& s : l->supportedKinds) found = found || (s.group == group && s.kind == str(k, "kind"));
-      if (!found) return "listener " + l->name + ": supportedKinds lacks " + str(k, "kind");
+      for (const auto& s : have.is_array() ? have : json::array()) {
+        std::string g = str(s, "group");
+        if (g.empty()) g = api::kGatewayGroup;
+        found = found || (g == group && str(s, "kind") == str(k, "kind"));
+      }
+      if (!found) return "listener " + name + ": supportedKinds lacks " + str(k, "kind");
     }
   }
-  return current(objectConditions(o), o.generation);
+  return current(conditionsOf(statusOf(item)), generationOf(item));
+}
+
+std::string listenerConditions(const json& item, const json& check) {
+  const json& ls = listenersOf(item);
+  const json& names = check["listenerNames"];
+  for (const auto& l : ls) {
+    bool wanted = names.is_null();
+    for (const auto& n : names.is_null() ? json::array() : names)
+      wanted = wanted || n.get<std::string>() == str(l, "name");
+    if (!wanted) continue;
+    if (auto e = includes(conditionsOf(l), check["conditions"]); !e.empty())
+      return "listener " + str(l, "name") + ": " + e;
+  }
+  if (!names.is_null()) {
+    for (const auto& n : names) {
+      bool found = false;
+      for (const auto& l : ls) found = found || str(l, "name") == n.get<std::string>();
+      if (!found) return "no listener " + n.get<std::string>();
+    }
+  }
+  return {};
+}
+
+std::string namespacesReady(const json& check, const StatusView& status, const store::Snapshot& snap) {
+  for (const auto& ns : check["namespaces"]) {
+    for (const auto& [key, gw] : snap.gateways) {
+      if (gw->meta.namespace_ != ns.get<std::string>()) continue;
+      auto ann = gw->meta.annotations.find("gateway-api/skip-this-for-readiness");
+      if (ann != gw->meta.annotations.end() && ann->second == "true") continue;
+      const json* item = status.find("Gateway", gw->meta.namespace_, gw->meta.name);
+      if (!item) return "Gateway " + key + " has no status";
+      const json want = json::array(
+          {{{"type", "Accepted"}, {"status", "True"}}, {{"type", "Programmed"}, {"status", "True"}}});
+      const json& conds = conditionsOf(statusOf(*item));
+      if (auto e = includes(conds, want); !e.empty()) return "Gateway " + key + " not ready: " + e;
+      if (auto e = current(conds, generationOf(*item)); !e.empty()) return "Gateway " + key + ": " + e;
+    }
+  }
+  return {};
+}
+
+// parentCondition / ancestorCondition: every entry current, and one entry
+// for the parent carries the conditions.
+std::string entryCondition(const json& item, const json& check, const char* list, const char* refKey) {
+  if (auto e = allCurrent(item); !e.empty()) return e;
+  std::string last = "no " + std::string(refKey) + " " + str(check["parent"], "name");
+  const json& entries = field(statusOf(item), list);
+  for (const auto& p : entries.is_array() ? entries : json::array()) {
+    if (!refMatches(field(p, refKey), check["parent"])) continue;
+    last = includes(conditionsOf(p), check["conditions"]);
+    if (last.empty()) return {};
+  }
+  return last;
+}
+
+// RouteMustHaveParents: a strict RouteParentStatus match.
+std::string strictParent(const json& item, const json& check, const std::string& controllerName) {
+  const json& parent = check["parent"];
+  if (str(item, "kind") != "TLSRoute") {
+    if (auto e = allCurrent(item); !e.empty()) return e;
+  }
+  std::string last = "no matching parent entry for " + str(parent, "name");
+  const json& parents = field(statusOf(item), "parents");
+  for (const auto& p : parents.is_array() ? parents : json::array()) {
+    const json& ref = field(p, "parentRef");
+    if (str(p, "controllerName") != controllerName) continue;
+    if (str(ref, "group") != str(parent, "group") || str(ref, "kind") != str(parent, "kind")) continue;
+    if (!ref.contains("group") || !ref.contains("kind")) continue;  // must be set explicitly
+    if (str(ref, "name") != str(parent, "name")) continue;
+    const std::string ns = str(ref, "namespace");
+    if (!(ns == str(parent, "namespace") || (ns.empty() && !check.value("namespaceRequired", false))))
+      continue;
+    last = includes(conditionsOf(p), check["conditions"]);
+    if (last.empty()) return {};
+  }
+  return last;
 }
 
 }  // namespace
 
-std::string evaluate(const json& check, const translate::Result& result, const store::Snapshot& snap) {
-  const std::string type = str(check, "check");
-  if (type == "namespacesReady") {
-    for (const auto& ns : check["namespaces"]) {
-      for (const auto& [key, gw] : snap.gateways) {
-        if (gw->meta.namespace_ != ns.get<std::string>()) continue;
-        auto ann = gw->meta.annotations.find("gateway-api/skip-this-for-readiness");
-        if (ann != gw->meta.annotations.end() && ann->second == "true") continue;
-        const auto* o = result.status.find(api::Kind::Gateway, gw->meta.namespace_, gw->meta.name);
-        auto conds = objectConditions(*o);
-        json want = json::array({{{"type", "Accepted"}, {"status", "True"}}, {{"type", "Programmed"}, {"status", "True"}}});
-        if (auto e = includes(conds, want); !e.empty()) return "Gateway " + key + " not ready: " + e;
-        if (auto e = current(conds, o->generation); !e.empty()) return "Gateway " + key + ": " + e;
-      }
-    }
-    return {};
+StatusView::StatusView(const json& list) {
+  for (const auto& item : field(list, "items")) {
+    const json& meta = field(item, "metadata");
+    items_[{str(item, "kind"), str(meta, "namespace"), str(meta, "name")}] = item;
   }
+}
+
+const json* StatusView::find(const std::string& kind, const std::string& ns, const std::string& name) const {
+  auto it = items_.find({kind, ns, name});
+  return it == items_.end() ? nullptr : &it->second;
+}
+
+json statusList(const translate::Result& result) {
+  status::DocumentOptions opts;
+  opts.lastTransitionTime = "2026-01-01T00:00:00Z";
+  opts.pretty = false;
+  return json::parse(status::renderKubeList(result.status, opts));
+}
+
+std::string evaluate(const json& check, const StatusView& status, const store::Snapshot& snap,
+                     const std::string& controllerName) {
+  const std::string type = str(check, "check");
+  if (type == "namespacesReady") return namespacesReady(check, status, snap);
   if (type == "statusAddresses") return {};  // manual in cases.json: needs usable/unusable address flags
 
-  auto kind = api::kindFromName(str(check, "kind"));
-  if (!kind) return "unknown kind " + str(check, "kind");
-  const auto* o = result.status.find(*kind, str(check, "namespace"), str(check, "name"));
-  if (!o) return fmt::format("{} {}/{} not found (rejected at load?)", str(check, "kind"), str(check, "namespace"), str(check, "name"));
+  const std::string kind = str(check, "kind");
+  const json* item = status.find(kind, str(check, "namespace"), str(check, "name"));
+  if (!item)
+    return fmt::format("{} {}/{} has no status (rejected at load?)", kind, str(check, "namespace"),
+                       str(check, "name"));
+  const json& st = statusOf(*item);
 
   if (type == "condition") {
-    if (auto e = includes(objectConditions(*o), check["conditions"]); !e.empty()) return e;
-    return current(objectConditions(*o), o->generation);
+    if (auto e = includes(conditionsOf(st), check["conditions"]); !e.empty()) return e;
+    return current(conditionsOf(st), generationOf(*item));
   }
-  if (type == "latestObservedGeneration") return allCurrent(*o);
+  if (type == "latestObservedGeneration") return allCurrent(*item);
   if (type == "addressAssigned") {
-    auto* g = std::get_if<status::GatewayStatus>(&o->status);
-    if (!g || g->addresses.empty()) return "status.addresses is empty";
-    return allCurrent(*o);
+    bool typed = false;
+    for (const auto& a : field(st, "addresses").is_array() ? st["addresses"] : json::array())
+      typed = typed || !str(a, "type").empty();
+    if (!typed) return "status.addresses has no typed entry";
+    return allCurrent(*item);
   }
   if (type == "attachedListenerSets") {
-    auto* g = std::get_if<status::GatewayStatus>(&o->status);
-    if (!g || g->attachedListenerSets != check.value("attachedListenerSets", 0)) {
-      return fmt::format("attachedListenerSets {} want {}", g ? g->attachedListenerSets : -1, check.value("attachedListenerSets", 0));
+    const json& n = field(st, "attachedListenerSets");
+    const int64_t have = n.is_number_integer() ? n.get<int64_t>() : 0;
+    if (have != check.value("attachedListenerSets", 0)) {
+      return fmt::format("attachedListenerSets {} want {}", have, check.value("attachedListenerSets", 0));
     }
-    return allCurrent(*o);
+    return allCurrent(*item);
   }
   if (type == "zeroRoutes") {
-    const auto* ls = listenersOf(*o);
-    if (ls && !ls->empty() && !(ls->size() == 1 && (*ls)[0].attachedRoutes == 0)) {
-      return fmt::format("want no attached routes, listeners: {}", ls->size());
+    const json& ls = listenersOf(*item);
+    if (!ls.empty() && !(ls.size() == 1 && field(ls[0], "attachedRoutes") == 0)) {
+      return fmt::format("want no attached routes, listeners: {}", ls.size());
     }
-    return allCurrent(*o);
+    return allCurrent(*item);
   }
-  if (type == "listeners") return checkListeners(*o, check);
-  if (type == "listenerConditions") {
-    const auto* ls = listenersOf(*o);
-    if (!ls) return "object has no listeners";
-    const json& names = check["listenerNames"];
-    for (const auto& l : *ls) {
-      bool wanted = names.is_null();
-      for (const auto& n : names.is_null() ? json::array() : names) wanted = wanted || n.get<std::string>() == l.name;
-      if (!wanted) continue;
-      if (auto e = includes(l.conditions, check["conditions"]); !e.empty()) return "listener " + l.name + ": " + e;
-    }
-    if (!names.is_null()) {
-      for (const auto& n : names) {
-        bool found = false;
-        for (const auto& l : *ls) found = found || l.name == n.get<std::string>();
-        if (!found) return "no listener " + n.get<std::string>();
-      }
-    }
-    return {};
-  }
-  if (type == "ancestorCondition") {
-    auto* p = std::get_if<status::PolicyStatus>(&o->status);
-    if (!p) return "not a policy";
-    if (auto e = allCurrent(*o); !e.empty()) return e;
-    std::string last = "no ancestor " + str(check["parent"], "name");
-    for (const auto& a : p->ancestors) {
-      if (!parentMatches(a.ancestorRef, check["parent"])) continue;
-      last = includes(a.conditions, check["conditions"]);
-      if (last.empty()) return {};
-    }
-    return last;
-  }
-  auto* r = std::get_if<status::RouteStatus>(&o->status);
-  if (!r) return "not a route";
+  if (type == "listeners") return checkListeners(*item, check);
+  if (type == "listenerConditions") return listenerConditions(*item, check);
+  if (type == "ancestorCondition") return entryCondition(*item, check, "ancestors", "ancestorRef");
   if (type == "noAcceptedParents") {
-    if (r->parents.empty()) return {};
-    if (r->parents.size() == 1) {
-      const auto& c = r->parents[0].conditions;
+    const json& parents = field(st, "parents");
+    if (!parents.is_array() || parents.empty()) return {};
+    if (parents.size() == 1) {
+      const json& c = conditionsOf(parents[0]);
       if (includes(c, json::array({{{"type", "Accepted"}, {"status", "False"}}})).empty() &&
-          current(c, o->generation).empty()) {
+          current(c, generationOf(*item)).empty()) {
         return {};
       }
     }
-    return fmt::format("want no accepted parents, have {} parents", r->parents.size());
+    return fmt::format("want no accepted parents, have {} parents", parents.size());
   }
-  if (type == "parentCondition") {
-    if (auto e = allCurrent(*o); !e.empty()) return e;
-    std::string last = "no parent " + str(check["parent"], "name");
-    for (const auto& p : r->parents) {
-      if (!parentMatches(p.parentRef, check["parent"])) continue;
-      last = includes(p.conditions, check["conditions"]);
-      if (last.empty()) return {};
-    }
-    return last;
-  }
-  if (type == "parent") {
-    const json& parent = check["parent"];
-    if (*kind != api::Kind::TLSRoute) {
-      if (auto e = allCurrent(*o); !e.empty()) return e;
-    }
-    std::string last = "no matching parent entry for " + str(parent, "name");
-    for (const auto& p : r->parents) {
-      if (p.controllerName != translate::kDefaultControllerName) continue;
-      if (p.parentRef.group != str(parent, "group") || p.parentRef.kind != str(parent, "kind")) continue;
-      if (p.parentRef.name != str(parent, "name")) continue;
-      const std::string ns = p.parentRef.namespace_.value_or("");
-      if (!(ns == str(parent, "namespace") || (ns.empty() && !check.value("namespaceRequired", false)))) continue;
-      last = includes(p.conditions, check["conditions"]);
-      if (last.empty()) return {};
-    }
-    return last;
-  }
+  if (type == "parentCondition") return entryCondition(*item, check, "parents", "parentRef");
+  if (type == "parent") return strictParent(*item, check, controllerName);
   return "unknown check type " + type;
 }
 

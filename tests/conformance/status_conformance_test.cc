@@ -52,11 +52,13 @@ TEST_P(StatusConformance, StatusChecksHold) {
   translate::Options opts;
   opts.addressPool = {"127.0.1.0/24"};
   auto result = translate::translate(load.snapshot, opts);
+  const StatusView status(statusList(result));
   for (size_t i = 0; i < c["status"].size(); ++i) {
     const auto& check = c["status"][i];
-    std::string failure = evaluate(check, result, load.snapshot);
+    std::string failure = evaluate(check, status, load.snapshot);
     EXPECT_TRUE(failure.empty()) << "status[" << i << "] " << check.value("check", "") << " on "
-                                 << check.value("kind", "") << " " << check.value("name", "") << ": " << failure;
+                                 << check.value("kind", "") << " " << check.value("name", "") << ": "
+                                 << failure;
   }
 }
 

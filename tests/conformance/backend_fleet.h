@@ -1,0 +1,54 @@
+// The cluster side of the conformance manifests, without a cluster: one
+// portico-echo per echo-basic Deployment (HTTP mode), each on a loopback
+// address of its own standing in for the pod IP and listening on the
+// container ports the manifests declare (3000, ...), and the EndpointSlices
+// the endpoints controller would publish for every Service that selects
+// those pods. Backends in other modes (gRPC, TCP, UDP, coredns, mesh) are
+// not started: their cases need features Portico does not declare yet.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "conformance/child_process.h"
+
+namespace portico::conformance {
+
+struct Pod {
+  std::string namespace_, deployment, name, ip;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, int> namedPorts;  // container port names
+  int httpPort = 3000;
+  std::unique_ptr<ChildProcess> process;  // null when the mode is not served
+  std::string skipReason;                 // why not started
+};
+
+class BackendFleet {
+ public:
+  // `podAddress(i)` gives the i-th pod its IP; logs go under `dir`.
+  BackendFleet(std::string echoBinary, std::string dir, std::string (*podAddress)(int));
+
+  // Reads the Deployments of `docs` and starts their pods. False (with
+  // `error`) when a served pod fails to start listening.
+  bool start(const std::vector<nlohmann::json>& docs, std::string& error);
+
+  // EndpointSlice documents for every Service with a selector; and for
+  // selector-less Services named in `manualFill` (namespace/name ->
+  // Deployment), the manifests' own slices filled with that Deployment's
+  // pods (what HTTPRouteServiceTypes patches in).
+  std::vector<nlohmann::json> endpointSlices(std::vector<nlohmann::json>& docs,
+                                             const std::map<std::string, std::string>& manualFill) const;
+
+  const Pod* pod(const std::string& ns, const std::string& deployment) const;
+  const std::vector<std::unique_ptr<Pod>>& pods() const { return pods_; }
+
+ private:
+  std::string echoBinary_, dir_;
+  std::string (*podAddress_)(int);
+  std::vector<std::unique_ptr<Pod>> pods_;
+};
+
+}  // namespace portico::conformance

@@ -1,0 +1,304 @@
+#include "conformance/traffic.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "conformance/comparator.h"
+
+namespace portico::conformance {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string uuid() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const uint64_t a = rng(), b = rng();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                     0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
+}
+
+void replaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
+}
+
+json substitute(const json& j, const std::string& placeholder, const std::string& value) {
+  std::string text = j.dump();
+  replaceAll(text, placeholder, value);
+  return json::parse(text);
+}
+
+struct Sender {
+  LiveCase& env;
+  const Timeouts& t;
+  std::string address;
+
+  // One request as the suite's client sends it, following redirects unless
+  // the case says not to. Empty error = a response arrived.
+  RoundTrip send(const json& rc, const std::vector<std::pair<std::string, std::string>>& extra = {}) const {
+    const json& rq = rc["request"];
+    ClientRequest r;
+    r.address = address;
+    r.port = rc.value("port", 80);
+    r.https = rc.value("protocol", "http") == "https";
+    r.method = rq.value("method", "GET");
+    r.path = rq.value("path", "/");
+    const std::string host = rq.value("host", "");
+    const int defaultPort = r.https ? 443 : 80;
+    r.host = !host.empty() ? host : r.port == defaultPort ? address : fmt::format("{}:{}", address, r.port);
+    const json headers = rq.value("headers", json::object());  // named: items() does not extend a temporary
+    for (const auto& [k, v] : headers.items())
+      r.headers.emplace_back(canonicalHeaderKey(k), v.get<std::string>());
+    // Always sent, even empty (http.MakeRequest).
+    std::string echoSet;
+    const json echoHeaders = rq.value("echoSetResponseHeaders", json::object());
+    for (const auto& [k, v] : echoHeaders.items()) {
+      echoSet += (echoSet.empty() ? "" : ",") + k + ":" + v.get<std::string>();
+    }
+    r.headers.emplace_back("X-Echo-Set-Header", echoSet);
+    for (const auto& h : extra) r.headers.push_back(h);
+    if (rq.contains("body") && rq["body"].is_string()) r.body = rq["body"].get<std::string>();
+    if (r.https) {
+      r.tls.sni = rq.value("sni", "");
+      const json& tls = rc.value("tls", json::object());
+      if (tls.contains("trustCertificateFromSecret") && tls["trustCertificateFromSecret"].is_object()) {
+        const auto& s = tls["trustCertificateFromSecret"];
+        r.tls.trustPem = env.secretData(s.value("namespace", ""), s.value("name", ""), "tls.crt");
+      }
+      if (tls.contains("clientCertificateFromSecret") && tls["clientCertificateFromSecret"].is_object()) {
+        const auto& s = tls["clientCertificateFromSecret"];
+        r.tls.clientCertPem = env.secretData(s.value("namespace", ""), s.value("name", ""), "tls.crt");
+        r.tls.clientKeyPem = env.secretData(s.value("namespace", ""), s.value("name", ""), "tls.key");
+      }
+    }
+    const bool follow = rq.value("followRedirects", true);
+    RoundTrip rt = roundTrip(r, t.request);
+    for (int hop = 0; follow && rt.ok && hop < 10; ++hop) {
+      const int st = rt.response.status;
+      const auto [location, any] = rt.response.header("location");
+      if (!(st == 301 || st == 302 || st == 303 || st == 307 || st == 308) || !any) break;
+      // Follow to the same gateway address (the Location names a host
+      // the test machine cannot resolve), as Host/path of the Location.
+      std::string rest = location;
+      if (auto p = rest.find("://"); p != std::string::npos) {
+        r.https = rest.substr(0, p) == "https";
+        rest = rest.substr(p + 3);
+        const size_t slash = rest.find('/');
+        r.host = rest.substr(0, slash);
+        rest = slash == std::string::npos ? "/" : rest.substr(slash);
+        const auto colon = r.host.rfind(':');
+        r.port = colon == std::string::npos ? (r.https ? 443 : 80) : std::atoi(r.host.c_str() + colon + 1);
+      }
+      r.path = rest;
+      if (st == 303 || ((st == 301 || st == 302) && r.method == "POST")) {
+        r.method = "GET";
+        r.body.clear();
+      }
+      rt = roundTrip(r, t.request);
+    }
+    return rt;
+  }
+
+  std::string check(const json& rc, const RoundTrip& rt) const {
+    if (!rt.ok) return "request failed: " + rt.error;
+    return compare(rc["expected"], rt.response, rc["request"].value("method", "GET"),
+                   rc["request"].value("path", "/"));
+  }
+};
+
+// The mirror Deployments' echo pods logged the request within 10 s of it
+// being first sent (http.ExpectMirroredRequest).
+std::string checkMirrors(const json& rc, LiveCase& env, Clock::time_point firstSent) {
+  const json& mirrors = rc["expected"].value("mirroredTo", json::array());
+  const std::string line = "Echoing back request made to " + rc["request"].value("path", "/") + " to client";
+  for (const auto& m : mirrors) {
+    const Pod* pod = env.fleet().pod(m.value("namespace", ""), m.value("name", ""));
+    if (!pod || !pod->process) return "mirror backend " + m.value("name", "") + " is not running";
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        firstSent + std::chrono::seconds(10) - Clock::now());
+    if (!pod->process->waitForLine(line, std::max(left, std::chrono::milliseconds(1)))) {
+      return "mirror " + m.value("name", "") + " never received " + rc["request"].value("path", "/");
+    }
+  }
+  return {};
+}
+
+// MakeRequestAndExpectEventuallyConsistentResponse: 3 matches in a row
+// within the consistency window; a failure waits 1 s.
+std::string eventuallyConsistent(const Sender& s, const json& rc) {
+  const auto deadline = Clock::now() + s.t.consistency;
+  const auto firstSent = Clock::now();
+  int streak = 0;
+  std::string last;
+  const bool perAttempt = rc.dump().find("{UUID}") != std::string::npos;
+  for (;;) {
+    // HTTPRouteRetry: a fresh UUID on every attempt (the echo's /retry/
+    // handler counts attempts per uuid).
+    const json attempt = perAttempt ? substitute(rc, "{UUID}", uuid()) : rc;
+    last = s.check(attempt, s.send(attempt));
+    if (last.empty()) {
+      if (++streak == 3) break;
+      continue;
+    }
+    streak = 0;
+    if (Clock::now() >= deadline)
+      return fmt::format("not consistent within {} s: {}", s.t.consistency.count() / 1000, last);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  if (rc["expected"].contains("mirroredTo")) return checkMirrors(rc, s.env, firstSent);
+  return {};
+}
+
+// Runs `n` requests over `concurrency` threads; `each` checks one.
+void fanOut(int n, int concurrency, const std::function<void(int)>& each) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < concurrency; ++i) {
+    threads.emplace_back([&] {
+      for (int k; (k = next.fetch_add(1)) < n;) each(k);
+    });
+  }
+  for (auto& th : threads) th.join();
+}
+
+// weight.TestWeightedDistribution.
+std::string weighted(const Sender& s, const json& rc) {
+  const json& w = rc["weightedDistribution"];
+  const int total = w.value("totalRequests", 500), conc = w.value("concurrency", 10);
+  const double tol = w.value("tolerance", 0.05);
+  std::string last;
+  for (int attempt = 0; attempt < w.value("maxAttempts", 10); ++attempt) {
+    std::mutex mu;
+    std::map<std::string, int> seen;
+    std::string failure;
+    fanOut(total, conc, [&](int) {
+      thread_local std::mt19937 rng(std::random_device{}());
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (rng() % 2) extra.emplace_back("X-Jitter", std::to_string(rng() % 10000));  // http.AddEntropy
+      RoundTrip rt = s.send(rc, extra);
+      std::string e = s.check(rc, rt);
+      std::lock_guard lock(mu);
+      if (!e.empty()) {
+        failure = e;
+        return;
+      }
+      ++seen[deploymentOfPod(echoedRequest(rt.response).value("pod", ""))];
+    });
+    if (!failure.empty()) return "weighted request failed: " + failure;
+    last.clear();
+    int expectedBackends = 0;
+    for (const auto& [name, weight] : w["weights"].items()) {
+      const double want = weight.get<double>();
+      if (want > 0) ++expectedBackends;
+      const double got = seen.count(name) ? static_cast<double>(seen[name]) / total : 0.0;
+      if (std::abs(got - want) > tol) last += fmt::format("{}: {:.3f} want {:.2f}; ", name, got, want);
+    }
+    for (const auto& [name, n] : seen) {
+      if (!w["weights"].contains(name)) last += fmt::format("unexpected backend {} ({}); ", name, n);
+    }
+    if (static_cast<int>(seen.size()) != expectedBackends)
+      last += fmt::format("{} backends answered, want {}; ", seen.size(), expectedBackends);
+    if (last.empty()) return {};
+  }
+  return "weights off after every attempt: " + last;
+}
+
+// HTTPRouteRequestPercentageMirror: the mirror's share of 500 requests
+// within 3 standard deviations of the configured fraction.
+std::string percentageMirror(const Sender& s, const json& rc) {
+  // First one plain consistent request; the mirror share is measured
+  // below, not per request.
+  json first = rc;
+  first["expected"].erase("mirroredTo");
+  if (auto e = eventuallyConsistent(s, first); !e.empty()) return e;
+  const json& pm = rc["percentageMirror"];
+  const int total = pm.value("totalRequests", 500), conc = pm.value("concurrency", 10);
+  const double p = pm.value("expectedMirroredFraction", 0.0), k = pm.value("toleranceStdDevs", 3.0);
+  const double lo = total * p - k * std::sqrt(total * p * (1 - p)),
+               hi = total * p + k * std::sqrt(total * p * (1 - p));
+  const json& m = rc["expected"]["mirroredTo"][0];
+  const Pod* pod = s.env.fleet().pod(m.value("namespace", ""), m.value("name", ""));
+  if (!pod || !pod->process) return "mirror backend is not running";
+  std::string last;
+  for (int attempt = 0; attempt < pm.value("maxAttempts", 5); ++attempt) {
+    const std::string id = uuid();
+    json one = rc;
+    const std::string path = rc["request"].value("path", "/") + "?gateway-api-conformance-request-id=" + id;
+    one["request"]["path"] = path;
+    one["expected"]["backendRequest"]["path"] = path;
+    std::atomic<int> failures{0};
+    std::string failure;
+    std::mutex mu;
+    fanOut(total, conc, [&](int) {
+      std::string e = s.check(one, s.send(one));
+      if (!e.empty()) {
+        ++failures;
+        std::lock_guard lock(mu);
+        failure = e;
+      }
+    });
+    if (failures) return fmt::format("{} of {} requests failed: {}", failures.load(), total, failure);
+    // Mirrors are fire-and-forget: count once the log stops growing.
+    const std::string line = "Echoing back request made to " + path + " to client";
+    size_t count = pod->process->countLines(line);
+    for (int quiet = 0, i = 0; quiet < 3 && i < 100; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const size_t now = pod->process->countLines(line);
+      quiet = now == count ? quiet + 1 : 0;
+      count = now;
+    }
+    if (count >= lo && count <= hi) return {};
+    last = fmt::format("{} of {} mirrored, want [{:.0f}, {:.0f}]", count, total, lo, hi);
+  }
+  return last;
+}
+
+// The Backend header names the pod that answered (weights with per-backend
+// header filters). Runs after the case's previous, eventually consistent
+// request ("after the first request is consistent").
+std::string repeatCheckBackendHeader(const Sender& s, const json& rc) {
+  const std::string name = rc["expected"].value("backendRequestHeaderEqualsPodPrefix", "Backend");
+  for (int i = 0; i < rc.value("repeat", 100); ++i) {
+    RoundTrip rt = s.send(rc);
+    if (!rt.ok) return "request failed: " + rt.error;
+    const json echo = echoedRequest(rt.response);
+    const json& values =
+        echo.is_object() ? echo.value("headers", json::object()).value(name, json::array()) : json::array();
+    if (values.size() != 1) return fmt::format("backend saw {} {} headers", values.size(), name);
+    if (!echo.value("pod", "").starts_with(values[0].get<std::string>())) {
+      return fmt::format("pod {} does not start with {}: {}", echo.value("pod", ""), name, values[0].dump());
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string runRequestCase(const json& input, LiveCase& env, const Timeouts& timeouts) {
+  const std::string protocol = input.value("protocol", "http");
+  if (protocol != "http" && protocol != "https")
+    return "protocol " + protocol + " is not supported by the runner yet";
+  if (input["request"].contains("httpProtocol")) {
+    return "HTTP/2 (" + input["request"]["httpProtocol"].get<std::string>() +
+           ") requests are not supported yet";
+  }
+  const json rc = substitute(input, "{REQUEST_ID}", uuid());
+  const json& gw = rc["gateway"];
+  Sender s{env, timeouts, env.gatewayAddress(gw.value("namespace", ""), gw.value("name", ""))};
+  if (s.address.empty()) return "Gateway " + gw.value("name", "") + " has no address in status";
+  const std::string mode = rc.value("mode", "eventuallyConsistent");
+  if (mode == "eventuallyConsistent") return eventuallyConsistent(s, rc);
+  if (mode == "weightedDistribution") return weighted(s, rc);
+  if (mode == "percentageMirror") return percentageMirror(s, rc);
+  if (mode == "repeatCheckBackendHeader") return repeatCheckBackendHeader(s, rc);
+  return "request mode " + mode + " is not supported by the runner yet";
+}
+
+}  // namespace portico::conformance

@@ -1,0 +1,17 @@
+// The request half of a conformance case: each RequestCase of cases.json
+// sent to the Gateway's address the way the suite sends it, in the case's
+// mode (eventually consistent, weighted distribution, percentage mirror,
+// repeated header checks), compared with http.CompareRoundTrip semantics.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "conformance/live_case.h"
+
+namespace portico::conformance {
+
+// Empty when the request case holds; otherwise what went wrong.
+std::string runRequestCase(const nlohmann::json& requestCase, LiveCase& env, const Timeouts& timeouts);
+
+}  // namespace portico::conformance
