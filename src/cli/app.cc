@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <ostream>
 #include <thread>
 
@@ -70,6 +71,13 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   dumpCmd->footer(std::string(kExitHelp) +
                   "\nPrivate keys are redacted; certificates appear as fingerprints.");
 
+  DiagnoseArgs diagnoseArgs;
+  CLI::App* diagnoseCmd = addDiagnoseCommand(app, diagnoseArgs);
+  ExplainArgs explainArgs;
+  CLI::App* explainCmd = addExplainCommand(app, explainArgs);
+  MigrateIngressArgs migrateArgs;
+  CLI::App* migrateIngressCmd = addMigrateCommand(app, migrateArgs);
+
   // portico run
   run::RunOptions runOpts;
   std::string adminAddress = "127.0.0.1:9901";
@@ -109,10 +117,15 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e, out, err);
+    const int code = app.exit(e, out, err);
+    // `migrate` documents exit 2 for bad arguments.
+    return code != 0 && argc > 1 && std::string_view(argv[1]) == "migrate" ? 2 : code;
   }
 
   if (*validateCmd) return runValidate(validate, out, err);
+  if (*diagnoseCmd) return runDiagnose(diagnoseArgs, out, err);
+  if (*explainCmd) return runExplain(explainArgs, out, err);
+  if (*migrateIngressCmd) return runMigrateIngress(migrateArgs, out, err);
   if (*runCmd) {
     runOpts.controllerName = controllerName;
     runOpts.accessLog = accessLog;

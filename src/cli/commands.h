@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace portico::cli {
 
 // Kept equal to project(VERSION) in CMakeLists.txt (a test checks it).
@@ -31,6 +35,60 @@ struct ConfigDumpArgs {
   std::string controllerName;  // empty = translate::kDefaultControllerName
   bool pretty = true;
 };
+
+enum class OutputFormat { Text, Json };
+enum class ColorMode { Auto, Always, Never };
+
+struct DiagnoseArgs {
+  std::vector<std::string> paths;
+  std::vector<std::string> with;  // --with: change applied on top of `paths` (before/after)
+  std::string namespace_;         // -n: only findings involving this namespace
+  OutputFormat format = OutputFormat::Text;
+  ColorMode color = ColorMode::Auto;  // Auto: only when `out` is a terminal
+  int width = 0;                      // text width; 0 = terminal width or 80
+  std::string controllerName;
+  std::string now;  // RFC 3339 reference time for certificate checks; "" = now
+};
+
+// Exit 1 when there are error findings (with --with: when the change
+// introduces one), 0 otherwise; 2 on bad arguments.
+int runDiagnose(const DiagnoseArgs& args, std::ostream& out, std::ostream& err);
+// Registers `diagnose` on `app`, filling `args` (cmd_diagnose.cc).
+CLI::App* addDiagnoseCommand(CLI::App& app, DiagnoseArgs& args);
+
+struct ExplainArgs {
+  std::vector<std::string> paths;
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::string> headers;  // "Name: value"
+  std::string grpc;                  // "service/method": a gRPC call (POST /service/method, application/grpc)
+  OutputFormat format = OutputFormat::Text;
+  ColorMode color = ColorMode::Auto;
+  int width = 0;
+  std::string controllerName;
+};
+
+// Exit 0 when the request is proxied to a backend or answered with 2xx/3xx
+// (redirect, CORS preflight); 1 when the client gets an error or the
+// connection fails; 2 on bad arguments.
+int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err);
+CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args);
+
+struct MigrateIngressArgs {
+  std::vector<std::string> files;  // -f: files, directories, "-" = stdin
+  std::string gatewayClass;        // empty: the Ingresses' class
+  std::string gatewayName;         // empty: the GatewayClass name
+  std::string gatewayNamespace;    // empty: the Ingresses' namespace when shared, else "default"
+  std::string mirrorTo;            // [NAMESPACE/]SERVICE:PORT
+  std::string output;              // -o FILE; empty = `out`
+};
+
+// Manifests to `out` (or -o), warnings and a summary line to `err`. Exit 0
+// when at least one Ingress was converted, 1 when none could be, 2 on bad
+// arguments (cmd_migrate.cc).
+int runMigrateIngress(const MigrateIngressArgs& args, std::ostream& out, std::ostream& err);
+// Registers `migrate` and returns its `ingress` subcommand.
+CLI::App* addMigrateCommand(CLI::App& app, MigrateIngressArgs& args);
 
 // Diagnostics go to `err`; results to `out`. Exit 1 when any object was
 // rejected (status and config-dump still print what the valid objects

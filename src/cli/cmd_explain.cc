@@ -1,0 +1,108 @@
+// `portico explain`: what Portico does with one request, from manifests.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "diagnose/diagnose.h"
+#include "diagnose/explain.h"
+#include "diagnose/terminal.h"
+#include "source/loader.h"
+#include "translate/translator.h"
+
+namespace portico::cli {
+
+int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err) {
+  diagnose::ExplainRequest req;
+  req.url = args.url;
+  req.method = args.method;
+  for (const auto& h : args.headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      err << "-H: expected 'Name: value', got '" << h << "'\n";
+      return 2;
+    }
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    req.headers.emplace_back(h.substr(0, colon), value);
+  }
+  if (!args.grpc.empty()) {
+    // A gRPC call is POST /<service>/<method> with content-type
+    // application/grpc (spec §6); the URL gives scheme, host and port.
+    const auto slash = args.grpc.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == args.grpc.size()) {
+      err << "--grpc: expected service/method, e.g. shop.Cart/Add\n";
+      return 2;
+    }
+    const auto scheme = req.url.find("://");
+    const auto pathStart = scheme == std::string::npos ? std::string::npos : req.url.find('/', scheme + 3);
+    req.url = req.url.substr(0, pathStart) + "/" + args.grpc;
+    req.method = "POST";
+    req.headers.emplace_back("Content-Type", "application/grpc");
+    req.headers.emplace_back("TE", "trailers");
+  }
+  const source::LoadResult in = source::loadPaths(args.paths);
+  for (const auto& d : in.diagnostics) {
+    if (d.severity == api::Severity::Error)
+      err << d.format() << '\n';  // rejected objects: explain without them
+  }
+  translate::Options options;
+  if (!args.controllerName.empty()) options.controllerName = args.controllerName;
+  const translate::Result tr = translate::translate(in.snapshot, options);
+  diagnose::Explanation e = diagnose::explain(tr.ir, in.snapshot, req);
+  if (e.status == 404) {
+    diagnose::Options dopt;
+    dopt.translate = options;
+    diagnose::addHints(e, in.snapshot, diagnose::diagnose(in, dopt));
+  }
+  if (args.format == OutputFormat::Json) {
+    out << diagnose::renderExplainJson(e);
+  } else {
+    out << diagnose::renderExplainText(
+        e, diagnose::terminalOptions(args.color == ColorMode::Always  ? diagnose::Color::Always
+                                     : args.color == ColorMode::Never ? diagnose::Color::Never
+                                                                      : diagnose::Color::Auto,
+                                     args.width, &out == &std::cout));
+  }
+  return e.status == 0 || (e.status >= 200 && e.status < 400) ? 0 : 1;
+}
+
+CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args) {
+  CLI::App* cmd = app.add_subcommand("explain",
+                                     "Trace one request: listener, every candidate rule and why it lost, "
+                                     "filters, backends, upstream request.");
+  cmd->add_option(
+         "-c,--config", args.paths,
+         "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.")
+      ->required();
+  cmd->add_option("--url", args.url, "The request URL, e.g. http://shop.example.com:8080/api?x=1")
+      ->required();
+  cmd->add_option("-X,--request", args.method, "Request method")->capture_default_str();
+  cmd->add_option("-H,--header", args.headers,
+                  "Request header 'Name: value' (repeatable; Host overrides the URL's)");
+  cmd->add_option("--grpc", args.grpc,
+                  "A gRPC call instead: service/method (POST, content-type application/grpc)");
+  cmd->add_option_function<std::string>(
+         "-o,--output",
+         [&args](const std::string& v) {
+           args.format = v == "json" ? OutputFormat::Json : OutputFormat::Text;
+         },
+         "Output format: text or json (schema portico.dev/explain/v1)")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option_function<std::string>(
+         "--color",
+         [&args](const std::string& v) {
+           args.color = v == "always" ? ColorMode::Always : v == "never" ? ColorMode::Never : ColorMode::Auto;
+         },
+         "Colour: auto (only on a terminal), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--width", args.width, "Text width; default: the terminal's, else 80")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--controller-name", args.controllerName, "GatewayClass controllerName to act for");
+  cmd->footer(
+      "Exit status: 0 when the request is proxied or answered with 2xx/3xx, 1 when the client gets an "
+      "error.");
+  return cmd;
+}
+
+}  // namespace portico::cli
