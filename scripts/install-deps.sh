@@ -15,6 +15,8 @@ PACKAGES=(
   libfmt-dev           # formatting of errors and tables
   libcli11-dev         # command line
   libboost1.81-dev     # Asio (C++20 coroutines) for the data plane and portico-echo
+  libnghttp2-dev       # HTTP/2 framing (h2c and h2) in portico-echo
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # portico-grpc-echo and its test client
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (make fuzz): clang 14 with libFuzzer and the sanitizer runtimes

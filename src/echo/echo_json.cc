@@ -139,7 +139,7 @@ std::string echoJson(const RequestInfo& req, const Options& opts) {
   j["path"] = req.target;
   j["host"] = req.host;
   j["method"] = req.method;
-  j["proto"] = "HTTP/1." + std::to_string(req.versionMinor);
+  j["proto"] = "HTTP/" + std::to_string(req.versionMajor) + "." + std::to_string(req.versionMinor);
   j["headers"] = headers;
   j["httpPort"] = opts.httpPort.empty() ? std::to_string(req.localPort) : opts.httpPort;
   j["namespace"] = opts.identity.namespace_;

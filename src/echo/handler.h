@@ -27,8 +27,9 @@ struct TlsInfo {
 
 struct RequestInfo {
   std::string method;
-  std::string target;  // request-target as received (RequestURI)
-  std::string host;    // Host header, or the authority of an absolute-form target
+  std::string target;    // request-target as received (RequestURI)
+  std::string host;      // Host header, or the authority of an absolute-form target
+  int versionMajor = 1;  // 2 for requests received as HTTP/2 frames
   int versionMinor = 1;
   std::vector<std::pair<std::string, std::string>> headers;  // names as received, in order
   uint16_t localPort = 0;

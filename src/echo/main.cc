@@ -38,14 +38,17 @@ bool parseEndpoints(const std::vector<std::string>& in, std::vector<portico::ech
 
 int main(int argc, char** argv) {
   portico::echo::Options opts;
-  std::vector<std::string> listen, tlsListen, responseHeaders;
+  std::vector<std::string> listen, tlsListen, h2cListen, responseHeaders;
   CLI::App app{"portico-echo: HTTP echo backend (Gateway API conformance echo JSON)"};
   app.add_option("--listen", listen, "Serve HTTP/1.1 on ADDR:PORT (repeatable; port 0 picks one)");
   bool dieWithParent = false;
   app.add_flag("--die-with-parent", dieWithParent,
                "Exit when the parent process dies (test harnesses: no orphan holding their output)");
   app.add_option("--tls-listen", tlsListen,
-                 "Serve HTTPS on ADDR:PORT (repeatable; needs --tls-cert/--tls-key)");
+                 "Serve HTTPS (ALPN h2 or http/1.1) on ADDR:PORT (repeatable; needs --tls-cert/--tls-key)");
+  app.add_option("--h2c-listen", h2cListen,
+                 "Serve HTTP/2 cleartext on ADDR:PORT: prior knowledge or HTTP/1.1 Upgrade: h2c; other "
+                 "HTTP/1.1 requests get 400 (repeatable)");
   app.add_option("--tls-cert", opts.tlsCert, "PEM certificate chain")->envname("TLS_SERVER_CERT");
   app.add_option("--tls-key", opts.tlsKey, "PEM private key")->envname("TLS_SERVER_PRIVKEY");
   app.add_option("--tls-client-ca", opts.tlsClientCa,
@@ -70,9 +73,11 @@ int main(int argc, char** argv) {
     if (::getppid() == 1) return 0;  // the parent is already gone
   }
 
-  if (!parseEndpoints(listen, opts.listen) || !parseEndpoints(tlsListen, opts.tlsListen)) return 2;
-  if (opts.listen.empty() && opts.tlsListen.empty()) {
-    std::cerr << "portico-echo: give at least one --listen or --tls-listen" << std::endl;
+  if (!parseEndpoints(listen, opts.listen) || !parseEndpoints(tlsListen, opts.tlsListen) ||
+      !parseEndpoints(h2cListen, opts.h2cListen))
+    return 2;
+  if (opts.listen.empty() && opts.tlsListen.empty() && opts.h2cListen.empty()) {
+    std::cerr << "portico-echo: give at least one --listen, --tls-listen or --h2c-listen" << std::endl;
     return 2;
   }
   if (!opts.tlsListen.empty() && (opts.tlsCert.empty() || opts.tlsKey.empty())) {

@@ -30,6 +30,7 @@ struct Identity {
 struct Options {
   std::vector<Endpoint> listen;
   std::vector<Endpoint> tlsListen;
+  std::vector<Endpoint> h2cListen;  // h2c prior knowledge or Upgrade; plain HTTP/1.1 gets 400
   std::string tlsCert;
   std::string tlsKey;
   std::string tlsClientCa;  // when set, client certificates are requested and verified if given

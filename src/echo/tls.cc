@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 
 #include <memory>
+#include <string_view>
 
 namespace portico::echo {
 namespace {
@@ -20,11 +21,12 @@ std::string opensslError(const std::string& what) {
 }
 
 int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-               unsigned int inlen, void*) {
-  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+               unsigned int inlen, void* arg) {
+  const auto* ours = static_cast<const std::string_view*>(arg);  // wire format
   unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED)
-    return SSL_TLSEXT_ERR_NOACK;  // no h2 here; the client falls back to no ALPN
+  if (SSL_select_next_proto(&selected, outlen, reinterpret_cast<const unsigned char*>(ours->data()),
+                            static_cast<unsigned int>(ours->size()), in, inlen) != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;  // nothing in common: the handshake goes on without ALPN
   *out = selected;
   return SSL_TLSEXT_ERR_OK;
 }
@@ -40,14 +42,17 @@ std::string pem(X509* cert) {
 }  // namespace
 
 std::string configureServerContext(SSL_CTX* ctx, const std::string& certFile, const std::string& keyFile,
-                                   const std::string& clientCaFile) {
+                                   const std::string& clientCaFile, Alpn alpn) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (SSL_CTX_use_certificate_chain_file(ctx, certFile.c_str()) != 1)
     return opensslError("cannot load certificate " + certFile);
   if (SSL_CTX_use_PrivateKey_file(ctx, keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
     return opensslError("cannot load private key " + keyFile);
   if (SSL_CTX_check_private_key(ctx) != 1) return opensslError("key does not match certificate");
-  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
+  static constexpr std::string_view kHttp{"\x02h2\x08http/1.1", 12};
+  static constexpr std::string_view kGrpc{"\x02h2", 3};
+  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn,
+                             const_cast<std::string_view*>(alpn == Alpn::kGrpc ? &kGrpc : &kHttp));
   if (!clientCaFile.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, clientCaFile.c_str(), nullptr) != 1)
       return opensslError("cannot load client CA " + clientCaFile);

@@ -10,11 +10,16 @@
 
 namespace portico::echo {
 
-// Loads the certificate chain and key into `ctx`, offers ALPN http/1.1 and,
-// with a CA file, requests client certificates and verifies them if given.
-// Returns an error message, "" on success.
+// What ALPN selects, the server's preference first (as Go's TLS servers
+// choose): HTTP serves h2 or http/1.1, gRPC only h2.
+enum class Alpn { kHttp, kGrpc };
+
+// Loads the certificate chain and key into `ctx`, selects ALPN (a client
+// offering nothing we speak continues without ALPN) and, with a CA file,
+// requests client certificates and verifies them if given. Returns an
+// error message, "" on success.
 std::string configureServerContext(SSL_CTX* ctx, const std::string& certFile, const std::string& keyFile,
-                                   const std::string& clientCaFile);
+                                   const std::string& clientCaFile, Alpn alpn = Alpn::kHttp);
 
 // Version, SNI, ALPN, cipher suite and peer certificates of an established
 // server-side connection.

@@ -23,12 +23,14 @@ extern char** environ;
 
 namespace portico::echotest {
 
-EchoProcess::EchoProcess(const std::vector<std::string>& args) {
+EchoProcess::EchoProcess(const std::vector<std::string>& args) : EchoProcess(PORTICO_ECHO_BIN, args) {}
+
+EchoProcess::EchoProcess(const std::string& binary, const std::vector<std::string>& args) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
   // --die-with-parent: a crashed test must not leave backends holding
   // ctest's output pipe open.
-  std::vector<std::string> argv = {PORTICO_ECHO_BIN, "--die-with-parent"};
+  std::vector<std::string> argv = {binary, "--die-with-parent"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -40,7 +42,13 @@ EchoProcess::EchoProcess(const std::vector<std::string>& args) {
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   out_ = fds[0];
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  if (rc != 0) {
+    pid_ = -1;
+    close(out_);
+    out_ = -1;
+    throw std::runtime_error("cannot start " + argv[0]);
+  }
+  reader_ = std::thread([this] { drain(); });
 }
 
 EchoProcess::~EchoProcess() {
@@ -48,26 +56,36 @@ EchoProcess::~EchoProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  // The child is gone: its end of the pipe is closed, the reader sees EOF.
+  if (reader_.joinable()) reader_.join();
   if (out_ >= 0) close(out_);
 }
 
-std::optional<std::string> EchoProcess::readLine(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+void EchoProcess::drain() {
+  char buf[4096];
   for (;;) {
-    if (const size_t nl = buffered_.find('\n'); nl != std::string::npos) {
-      std::string line = buffered_.substr(0, nl);
-      buffered_.erase(0, nl + 1);
-      return line;
-    }
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd p{out_, POLLIN, 0};
-    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-    char buf[4096];
     const ssize_t n = ::read(out_, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(mu_);
+    if (n <= 0) {
+      eof_ = true;
+      cv_.notify_all();
+      return;
+    }
     buffered_.append(buf, static_cast<size_t>(n));
+    cv_.notify_all();
   }
+}
+
+std::optional<std::string> EchoProcess::readLine(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  const bool ready =
+      cv_.wait_for(lock, timeout, [&] { return eof_ || buffered_.find('\n') != std::string::npos; });
+  const size_t nl = buffered_.find('\n');
+  if (!ready || nl == std::string::npos) return std::nullopt;
+  std::string line = buffered_.substr(0, nl);
+  buffered_.erase(0, nl + 1);
+  return line;
 }
 
 std::vector<int> EchoProcess::ports(size_t count) {
@@ -123,7 +141,7 @@ Connection::Connection(int port) {
 }
 
 Connection::Connection(int port, const std::string& sni, const std::string& certFile,
-                       const std::string& keyFile)
+                       const std::string& keyFile, const std::vector<std::string>& alpn)
     : Connection(port) {
   if (fd_ < 0) return;
   ctx_ = SSL_CTX_new(TLS_client_method());
@@ -131,6 +149,12 @@ Connection::Connection(int port, const std::string& sni, const std::string& cert
   if (!certFile.empty()) {
     SSL_CTX_use_certificate_file(ctx_, certFile.c_str(), SSL_FILETYPE_PEM);
     SSL_CTX_use_PrivateKey_file(ctx_, keyFile.c_str(), SSL_FILETYPE_PEM);
+  }
+  if (!alpn.empty()) {
+    std::string wire;
+    for (const std::string& p : alpn) wire.append(1, static_cast<char>(p.size())).append(p);
+    SSL_CTX_set_alpn_protos(ctx_, reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned int>(wire.size()));
   }
   ssl_ = SSL_new(ctx_);
   SSL_set_fd(ssl_, fd_);
@@ -145,6 +169,14 @@ Connection::~Connection() {
   if (ssl_ != nullptr) SSL_free(ssl_);
   if (ctx_ != nullptr) SSL_CTX_free(ctx_);
   if (fd_ >= 0) close(fd_);
+}
+
+std::string Connection::alpnSelected() const {
+  if (ssl_ == nullptr) return {};
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl_, &proto, &len);
+  return proto == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(proto), len);
 }
 
 bool Connection::send(const std::string& bytes) {

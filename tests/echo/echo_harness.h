@@ -7,9 +7,12 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace portico::echotest {
@@ -18,8 +21,12 @@ using namespace std::chrono_literals;
 
 class EchoProcess {
  public:
-  // Starts PORTICO_ECHO_BIN with `args`; stdout is read through a pipe.
+  // Starts PORTICO_ECHO_BIN with `args`. Its stdout is drained by a thread
+  // into a buffer readLine() serves from: the echo logs a line per request,
+  // and an undrained pipe would fill and stall it mid-test.
   explicit EchoProcess(const std::vector<std::string>& args);
+  // The same for another binary taking --die-with-parent (portico-grpc-echo).
+  EchoProcess(const std::string& binary, const std::vector<std::string>& args);
   ~EchoProcess();  // SIGKILL if still running
   EchoProcess(const EchoProcess&) = delete;
   EchoProcess& operator=(const EchoProcess&) = delete;
@@ -34,9 +41,15 @@ class EchoProcess {
   pid_t pid() const { return pid_; }
 
  private:
+  void drain();  // the reader thread
+
   pid_t pid_ = -1;
   int out_ = -1;
-  std::string buffered_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string buffered_;  // guarded by mu_
+  bool eof_ = false;      // guarded by mu_
+  std::thread reader_;
 };
 
 struct Response {
@@ -50,14 +63,17 @@ struct Response {
 class Connection {
  public:
   explicit Connection(int port);
-  // TLS with SNI `sni` (empty: none); optional client certificate/key PEM files.
+  // TLS with SNI `sni` (empty: none); optional client certificate/key PEM
+  // files; ALPN offers `alpn` in order (empty: no ALPN).
   Connection(int port, const std::string& sni, const std::string& certFile = "",
-             const std::string& keyFile = "");
+             const std::string& keyFile = "", const std::vector<std::string>& alpn = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   bool ok() const { return fd_ >= 0; }
+  // The protocol ALPN selected ("" without TLS or ALPN).
+  std::string alpnSelected() const;
   bool send(const std::string& bytes);
   // Reads one response (Content-Length bodies); nullopt on error or EOF.
   std::optional<Response> read();
