@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "translate/certs.h"
+
 namespace portico::diagnose::detail {
 namespace {
 
@@ -32,31 +34,6 @@ std::time_t timeOf(const ASN1_TIME* t) {
   return timegm(&tm);
 }
 
-std::vector<std::string> namesOf(X509* cert) {
-  std::vector<std::string> out;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  if (names) {
-    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
-      const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
-      if (n->type != GEN_DNS) continue;
-      const ASN1_STRING* s = n->d.dNSName;
-      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<size_t>(ASN1_STRING_length(s)));
-    }
-    GENERAL_NAMES_free(names);
-  }
-  if (out.empty()) {
-    X509_NAME* subject = X509_get_subject_name(cert);
-    const int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-    if (idx >= 0) {
-      const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
-      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<size_t>(ASN1_STRING_length(s)));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<CertInfo> parseChain(const std::string& pem) {
@@ -70,7 +47,7 @@ std::vector<CertInfo> parseChain(const std::string& pem) {
     c.issuer = nameText(X509_get_issuer_name(cert.get()));
     c.notBefore = timeOf(X509_get0_notBefore(cert.get()));
     c.notAfter = timeOf(X509_get0_notAfter(cert.get()));
-    c.dnsNames = namesOf(cert.get());
+    c.dnsNames = translate::dnsNamesOf(cert.get());
     c.selfIssued = X509_NAME_cmp(X509_get_subject_name(cert.get()), X509_get_issuer_name(cert.get())) == 0;
     out.push_back(std::move(c));
   }

@@ -1,7 +1,5 @@
 #include "translate/certs.h"
 
-#include "translate/context.h"
-
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -9,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+
+#include "translate/context.h"
 
 namespace portico::translate {
 namespace {
@@ -27,6 +27,16 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 BioPtr memBio(const std::string& s) { return BioPtr(BIO_new_mem_buf(s.data(), static_cast<int>(s.size()))); }
+
+std::string timeString(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
 
 std::vector<std::string> dnsNamesOf(X509* cert) {
   std::vector<std::string> out;
@@ -54,16 +64,6 @@ std::vector<std::string> dnsNamesOf(X509* cert) {
   }
   return out;
 }
-
-std::string timeString(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (ASN1_TIME_to_tm(t, &tm) != 1) return {};
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 ParsedCertificate parseKeyPair(const std::string& certPem, const std::string& keyPem) {
   ParsedCertificate out;

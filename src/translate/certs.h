@@ -2,10 +2,16 @@
 // I/O, only the bytes the snapshot holds.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <string>
 #include <vector>
 
 namespace portico::translate {
+
+// A certificate's names as TLS clients match them: the SAN DNS names, or the
+// subject CN on legacy certificates without any.
+std::vector<std::string> dnsNamesOf(X509* cert);
 
 struct ParsedCertificate {
   bool ok = false;

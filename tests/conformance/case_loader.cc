@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 
 #include "support/test_support.h"
 #include "translate/translator.h"
@@ -90,6 +91,21 @@ const nlohmann::json& cases() {
     return nlohmann::json::parse(in, nullptr, false);
   }();
   return kCases;
+}
+
+std::vector<std::string> caseNames() {
+  const auto& all = cases();
+  if (all.is_null() || !all.contains("cases")) return {"NoConformanceData"};
+  std::vector<std::string> names;
+  for (const auto& c : all["cases"]) names.push_back(c["name"].get<std::string>());
+  return names;
+}
+
+const nlohmann::json& findCase(const std::string& name) {
+  for (const auto& c : cases()["cases"]) {
+    if (c["name"] == name) return c;
+  }
+  throw std::out_of_range("no conformance case " + name);
 }
 
 std::string caseManifests(const nlohmann::json& c) {

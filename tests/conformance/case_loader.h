@@ -20,6 +20,12 @@ std::string conformanceDir();
 // cases.json, parsed; null when absent.
 const nlohmann::json& cases();
 
+// The case names, for one test per case; {"NoConformanceData"} when the
+// data is absent (that test then skips with a message).
+std::vector<std::string> caseNames();
+// The case named `name` (must exist).
+const nlohmann::json& findCase(const std::string& name);
+
 // Every manifest of the case, rewritten and joined, plus generated objects.
 std::string caseManifests(const nlohmann::json& c);
 

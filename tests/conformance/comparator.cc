@@ -5,18 +5,12 @@
 
 #include <algorithm>
 
+#include "conformance/json_fields.h"
+
 namespace portico::conformance {
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return it == j.end() || !it->is_string() ? std::string() : it->get<std::string>();
-}
-
-bool has(const json& j, const char* key) { return j.is_object() && j.contains(key) && !j[key].is_null(); }
 
 // The echoed values of a request header, joined with "," (names compared
 // case-insensitively: Go canonicalises them).

@@ -3,25 +3,13 @@
 #include <fmt/format.h>
 
 #include "api/kinds.h"
+#include "conformance/json_fields.h"
 #include "status/status_json.h"
 
 namespace portico::conformance {
 namespace {
 
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  return (it == j.end() || !it->is_string()) ? std::string() : it->get<std::string>();
-}
-
-const json& field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
 
 const json& conditionsOf(const json& j) {
   static const json kEmpty = json::array();

@@ -13,21 +13,6 @@
 namespace portico::conformance {
 namespace {
 
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  const auto& all = cases();
-  if (all.is_null() || !all.contains("cases")) return {"NoConformanceData"};
-  for (const auto& c : all["cases"]) names.push_back(c["name"].get<std::string>());
-  return names;
-}
-
-const nlohmann::json* findCase(const std::string& name) {
-  for (const auto& c : cases()["cases"]) {
-    if (c["name"] == name) return &c;
-  }
-  return nullptr;
-}
-
 class StatusConformance : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StatusConformance, StatusChecksHold) {
@@ -35,7 +20,7 @@ TEST_P(StatusConformance, StatusChecksHold) {
     GTEST_SKIP() << "conformance data not found: set PORTICO_CONFORMANCE_DIR or PORTICO_SHARED_DIR "
                     "(default ../shared/conformance)";
   }
-  const nlohmann::json& c = *findCase(GetParam());
+  const nlohmann::json& c = findCase(GetParam());
   if (c.value("mesh", false)) GTEST_SKIP() << "mesh conformance is out of scope for a gateway";
   const auto& features = translate::supportedFeatures();
   for (const auto& f : c["features"]) {

@@ -18,21 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> caseNames() {
-  std::vector<std::string> names;
-  const auto& all = cases();
-  if (all.is_null() || !all.contains("cases")) return {"NoConformanceData"};
-  for (const auto& c : all["cases"]) names.push_back(c["name"].get<std::string>());
-  return names;
-}
-
-const json* findCase(const std::string& name) {
-  for (const auto& c : cases()["cases"]) {
-    if (c["name"] == name) return &c;
-  }
-  return nullptr;
-}
-
 bool hasTraffic(const json& c) {
   if (!c.value("requests", json::array()).empty()) return true;
   return !c.value("steps", json::array()).empty();
@@ -45,7 +30,7 @@ TEST_P(TrafficConformance, CasePasses) {
     GTEST_SKIP() << "conformance data not found: set PORTICO_CONFORMANCE_DIR or PORTICO_SHARED_DIR "
                     "(default ../shared/conformance)";
   }
-  const json& c = *findCase(GetParam());
+  const json& c = findCase(GetParam());
   if (c.value("mesh", false)) GTEST_SKIP() << "mesh conformance is out of scope for a gateway";
   const auto& features = translate::supportedFeatures();
   for (const auto& f : c["features"]) {
