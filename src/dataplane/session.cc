@@ -5,6 +5,9 @@
 
 #include <unistd.h>
 
+#include <optional>
+
+#include "dataplane/h2_connection.h"
 #include "dataplane/session_impl.h"
 #include "dataplane/tls_context.h"
 #include "router/filters.h"
@@ -151,7 +154,22 @@ awaitable<bool> Session<Stream>::readHead() {
   const auto& opts = w_.options();
   arm(len_ == 0 ? opts.idleTimeout : opts.headerTimeout);
   for (;;) {
-    if (len_ > 0) {
+    bool prefacePrefix = false;  // the bytes so far may be the HTTP/2 preface
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      // h2c with prior knowledge (RFC 9113 §3.3): the client preface as
+      // the connection's first bytes hands it to the HTTP/2 session.
+      if (firstRequest_ && len_ > 0) {
+        const std::string_view seen(buf_.data(), std::min(len_, kH2Preface.size()));
+        if (kH2Preface.starts_with(seen)) {
+          if (seen.size() == kH2Preface.size()) {
+            h2Handoff_ = true;
+            co_return false;
+          }
+          prefacePrefix = true;
+        }
+      }
+    }
+    if (len_ > 0 && !prefacePrefix) {
       size_t consumed = 0;
       http1::Error err;
       auto r = http1::parseRequestHead(std::string_view(buf_.data(), len_), opts.limits, req_, consumed, err);
@@ -190,8 +208,6 @@ awaitable<bool> Session<Stream>::readHead() {
   }
 }
 
-namespace {
-
 // `old`'s counterpart among `bind`'s listeners (same owner, name, hostname
 // and protocol), or null when it is gone.
 const ir::Listener* sameListener(const ir::Listener& old, const ir::Bind& bind) {
@@ -205,8 +221,6 @@ const ir::Listener* sameListener(const ir::Listener& old, const ir::Bind& bind) 
   }
   return nullptr;
 }
-
-}  // namespace
 
 template <class Stream>
 awaitable<bool> Session<Stream>::handle() {
@@ -294,11 +308,16 @@ awaitable<void> Session<Stream>::serveLoop() {
     // The contexts of the runtime the handshake ran on (the worker's may
     // have been swapped meanwhile).
     if (tlsBind_) sniListener_ = listenerOf(s_.native_handle(), *tlsBind_);
+    if (alpnIsH2(s_.native_handle())) {
+      h2Handoff_ = true;  // serveConnection runs the HTTP/2 session on this stream
+      co_return;
+    }
   }
   while (!closed_) {
     idle_ = true;
     if (drainRequested_) break;
     if (!co_await readHead()) break;
+    firstRequest_ = false;
     bool keep = co_await handle();
     logRequest();
     rt_.reset();  // labels below point into it
@@ -313,6 +332,7 @@ awaitable<void> Session<Stream>::serveLoop() {
     req_.clear();
     if (!keep) break;
   }
+  if (h2Handoff_) co_return;  // the socket lives on in the HTTP/2 session
   // An answer sent while request bytes may still be arriving (an unread
   // body, pipelined requests after an error): close in stages.
   if (!closed_ && responseStarted_ && unreadInput()) co_await lingeringClose();
@@ -330,14 +350,32 @@ awaitable<void> serveConnection(Worker& worker, tcp::socket socket, std::string 
   if (b && b->tls && b->entry) {
     RuntimePtr pin = worker.runtime;  // keeps the SSL_CTX alive through the handshake
     asio::ssl::stream<tcp::socket> stream(std::move(socket), SSL_new(b->entry));
-    Session<asio::ssl::stream<tcp::socket>> s(worker, std::move(stream), std::move(bindKey), std::move(peer),
-                                              true);
-    s.tlsBind_ = b;
-    co_await s.run();
+    std::optional<asio::ssl::stream<tcp::socket>> h2;
+    const ir::Listener* sniListener = nullptr;
+    {
+      Session<asio::ssl::stream<tcp::socket>> s(worker, std::move(stream), bindKey, peer, true);
+      s.tlsBind_ = b;
+      co_await s.run();
+      if (s.h2Handoff_ && !s.closed_) {
+        h2.emplace(std::move(s.s_));
+        sniListener = s.sniListener_;
+      }
+    }
+    // ALPN chose h2: the same TLS stream, now framed by HTTP/2.
+    if (h2) co_await serveH2(worker, std::move(*h2), std::move(bindKey), std::move(peer), sniListener, pin);
     co_return;
   }
-  Session<tcp::socket> s(worker, std::move(socket), std::move(bindKey), std::move(peer), false);
-  co_await s.run();
+  std::optional<tcp::socket> h2;
+  std::string initial;
+  {
+    Session<tcp::socket> s(worker, std::move(socket), bindKey, peer, false);
+    co_await s.run();
+    if (s.h2Handoff_ && !s.closed_) {
+      h2.emplace(std::move(s.s_));
+      initial.assign(s.buf_.data(), s.len_);  // the preface and whatever followed it
+    }
+  }
+  if (h2) co_await serveH2(worker, std::move(*h2), std::move(bindKey), std::move(peer), initial);
 }
 
 }  // namespace portico::dataplane

@@ -135,12 +135,24 @@ class Session : public SessionHandle {
   bool drainRequested_ = false;
   bool closed_ = false;
   bool responseStarted_ = false;
+  bool firstRequest_ = true;  // nothing served yet on this connection
+  // The connection speaks HTTP/2 (ALPN h2, or the h2c preface on a plain
+  // connection): run() returned without closing; serveConnection hands
+  // the stream (and buf_'s bytes) to serveH2().
+  bool h2Handoff_ = false;
   std::vector<std::pair<std::string, std::string>> corsHeaders_;
   asio::steady_timer deadline_;
   bool streaming_ = false;  // the deadline is activity_ + streamIdleTimeout
   std::chrono::steady_clock::time_point activity_;
   std::list<SessionHandle*>::iterator registration_;
 };
+
+// `old`'s counterpart among `bind`'s listeners after a reload (same
+// owner, name, hostname and protocol), or null when it is gone.
+const ir::Listener* sameListener(const ir::Listener& old, const ir::Bind& bind);
+
+// The HTTP/2 client connection preface (RFC 9113 §3.4).
+inline constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 tcp::socket& lowest(tcp::socket& s);
 tcp::socket& lowest(asio::ssl::stream<tcp::socket>& s);

@@ -48,20 +48,29 @@ bool loadCertificate(SSL_CTX* ctx, const ir::Certificate& c, std::string& error)
   return ok;
 }
 
-// ALPN (RFC 7301): only http/1.1 until HTTP/2 lands; a client offering
-// nothing we speak continues without ALPN.
-int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
-               void*) {
-  static const unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+// ALPN (RFC 7301): h2 when the client offers it, else http/1.1 (the
+// server's preference, RFC 9113 §3.2); a client offering nothing we speak
+// continues without ALPN.
+bool offered(const unsigned char* in, unsigned int inlen, std::string_view proto, const unsigned char** at) {
   for (unsigned int i = 0; i < inlen;) {
     unsigned int len = in[i];
     if (i + 1 + len > inlen) break;
-    if (len == sizeof kHttp11 && std::memcmp(in + i + 1, kHttp11, len) == 0) {
-      *out = in + i + 1;
-      *outlen = static_cast<unsigned char>(len);
-      return SSL_TLSEXT_ERR_OK;
+    if (len == proto.size() && std::memcmp(in + i + 1, proto.data(), len) == 0) {
+      *at = in + i + 1;
+      return true;
     }
     i += 1 + len;
+  }
+  return false;
+}
+
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+               void*) {
+  for (std::string_view proto : {std::string_view("h2"), std::string_view("http/1.1")}) {
+    if (offered(in, inlen, proto, out)) {
+      *outlen = static_cast<unsigned char>(proto.size());
+      return SSL_TLSEXT_ERR_OK;
+    }
   }
   return SSL_TLSEXT_ERR_NOACK;
 }
@@ -163,6 +172,13 @@ void installSniSelector(SSL_CTX* ctx, const BindRuntime* bind) {
   SSL_CTX_set_client_hello_cb(ctx, onClientHello, const_cast<BindRuntime*>(bind));
   SSL_CTX_set_tlsext_servername_callback(ctx, onServerName);
   SSL_CTX_set_tlsext_servername_arg(ctx, const_cast<BindRuntime*>(bind));
+}
+
+bool alpnIsH2(SSL* ssl) {
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl, &proto, &len);
+  return len == 2 && proto[0] == 'h' && proto[1] == '2';
 }
 
 const ir::Listener* listenerOf(SSL* ssl, const BindRuntime& bind) {

@@ -7,7 +7,7 @@
 
 namespace portico::dataplane {
 
-// TLS 1.2 and 1.3, ALPN "http/1.1" (h2 comes with issue 5), session
+// TLS 1.2 and 1.3, ALPN "h2" then "http/1.1", session
 // resumption through tickets and the server-side cache. Loads every
 // certificate of the listener; OpenSSL picks by key type, the SNI callback
 // of the bind picks the listener.
@@ -20,5 +20,8 @@ void installSniSelector(SSL_CTX* ctx, const BindRuntime* bind);
 
 // The listener whose context the handshake ended on (null before SNI).
 const ir::Listener* listenerOf(SSL* ssl, const BindRuntime& bind);
+
+// The handshake negotiated HTTP/2 (ALPN "h2").
+bool alpnIsH2(SSL* ssl);
 
 }  // namespace portico::dataplane

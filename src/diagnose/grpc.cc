@@ -10,10 +10,10 @@
 namespace portico::diagnose::detail {
 namespace {
 
-// What this build's data plane speaks to clients. ALPN offers only
-// http/1.1 until HTTP/2 lands (issue 5, dataplane/tls_context.cc), so gRPC
-// clients, which require HTTP/2, cannot reach any GRPCRoute. Flip this
-// when the data plane serves h2 and h2c.
+// What this build's data plane speaks end to end: it serves HTTP/1.1 and
+// HTTP/2 to clients (h2c and ALPN h2), but forwards every request over
+// HTTP/1.1 (issue 5: upstream HTTP/2 is next), and gRPC backends answer
+// only HTTP/2. Flip this when the data plane speaks h2c to backends.
 constexpr bool kServesHttp2 = false;
 
 bool attached(const RouteView& r) {
@@ -34,9 +34,9 @@ void checkGRPC(Analysis& a) {
       Finding& f = a.add("PD-GRPC-HTTP2-UNAVAILABLE", r.ref());
       f.symptom = requestsFor(r) + " fail (clients report UNAVAILABLE or a protocol error; curl sees 404)";
       f.cause =
-          "gRPC runs only over HTTP/2, and this Portico build serves HTTP/1.1 to clients (ALPN http/1.1, no "
-          "h2c); the route is accepted but no gRPC client can reach it.";
-      f.evidence.push_back({"object", "data plane protocols: HTTP/1.1 (HTTP/2 is planned, issue 5)"});
+          "gRPC runs only over HTTP/2 end to end. This Portico build accepts HTTP/2 from clients but forwards "
+          "over HTTP/1.1, which gRPC backends refuse; the route is accepted but no call can succeed.";
+      f.evidence.push_back({"object", "data plane protocols: HTTP/1.1 and HTTP/2 from clients, HTTP/1.1 to backends (upstream HTTP/2 is planned, issue 5)"});
       f.fix.summary =
           "Nothing to change in the manifests; serve this GRPCRoute with an HTTP/2-capable gateway until "
           "Portico speaks HTTP/2.";

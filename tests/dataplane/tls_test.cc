@@ -174,13 +174,21 @@ TEST_F(TlsProxy, NegotiatesTls12AndTls13) {
   EXPECT_FALSE(c.ok());
 }
 
-TEST_F(TlsProxy, AlpnSelectsHttp11) {
-  TlsOptions o{"b.example.com"};
-  o.alpn = {"h2", "http/1.1"};
-  Client c(port, o);
-  ASSERT_TRUE(c.ok());
+TEST_F(TlsProxy, AlpnPrefersH2ThenHttp11) {
   const unsigned char* proto = nullptr;
   unsigned int len = 0;
+  // Both offered: the server's preference, h2 (served by h2_test.cc's cases).
+  TlsOptions both{"b.example.com"};
+  both.alpn = {"http/1.1", "h2"};
+  Client b(port, both);
+  ASSERT_TRUE(b.ok());
+  SSL_get0_alpn_selected(b.ssl(), &proto, &len);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(proto), len), "h2");
+
+  TlsOptions o{"b.example.com"};
+  o.alpn = {"http/1.1"};
+  Client c(port, o);
+  ASSERT_TRUE(c.ok());
   SSL_get0_alpn_selected(c.ssl(), &proto, &len);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(proto), len), "http/1.1");
   ASSERT_TRUE(c.send(get("b.example.com", "/")));
@@ -189,9 +197,9 @@ TEST_F(TlsProxy, AlpnSelectsHttp11) {
   EXPECT_EQ(r->status, 200);
 
   // Nothing we speak offered: the handshake goes on without ALPN.
-  TlsOptions h2only{"b.example.com"};
-  h2only.alpn = {"h2"};
-  Client d(port, h2only);
+  TlsOptions other{"b.example.com"};
+  other.alpn = {"spdy/3"};
+  Client d(port, other);
   ASSERT_TRUE(d.ok());
   SSL_get0_alpn_selected(d.ssl(), &proto, &len);
   EXPECT_EQ(len, 0u);
