@@ -12,11 +12,7 @@ const std::vector<std::string>& supportedFeatures() {
         "Gateway",
         "GatewayPort8080",
         "GatewayHTTPListenerIsolation",
-        // GatewayHTTPSListenerDetectMisdirectedRequests: the data plane
-        // answers 421 (tests/dataplane/tls_test.cc), but the conformance
-        // case sends its requests over HTTP/2; declared again with h2
-        // (issue 5).
-        "GatewayStaticAddresses",
+        "GatewayHTTPSListenerDetectMisdirectedRequests",
         "HTTPRoute",
         "HTTPRouteBackendRequestHeaderModification",
         "HTTPRouteBackendTimeout",

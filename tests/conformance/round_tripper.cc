@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -90,7 +91,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool startTls(Conn& c, const ClientTls& tls, std::string& error) {
+bool startTls(Conn& c, const ClientTls& tls, bool http2, std::string& error) {
   c.ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(c.ctx, TLS1_2_VERSION);
   if (!tls.trustPem.empty()) {
@@ -119,8 +120,13 @@ bool startTls(Conn& c, const ClientTls& tls, std::string& error) {
     X509_free(cert);
     EVP_PKEY_free(key);
   }
-  static const unsigned char kAlpn[] = "\x08http/1.1";
-  SSL_CTX_set_alpn_protos(c.ctx, kAlpn, sizeof kAlpn - 1);
+  static const unsigned char kAlpnH1[] = "\x08http/1.1";
+  static const unsigned char kAlpnH2[] = "\x02h2";
+  if (http2) {
+    SSL_CTX_set_alpn_protos(c.ctx, kAlpnH2, sizeof kAlpnH2 - 1);
+  } else {
+    SSL_CTX_set_alpn_protos(c.ctx, kAlpnH1, sizeof kAlpnH1 - 1);
+  }
   c.ssl = SSL_new(c.ctx);
   SSL_set_fd(c.ssl, c.fd);
   if (!tls.sni.empty()) SSL_set_tlsext_host_name(c.ssl, tls.sni.c_str());
@@ -178,6 +184,127 @@ bool dechunk(const std::string& in, std::string& out) {
     out.append(in, pos, size);
     pos += size + 2;
   }
+}
+
+// One request over HTTP/2 with nghttp2's client session (Go's
+// http2.Transport in the suite).
+struct H2Exchange {
+  Conn* conn = nullptr;
+  ClientResponse response;
+  bool closed = false;
+  uint32_t resetCode = 0;
+  std::string body;
+  size_t sent = 0;
+};
+
+ssize_t h2Send(nghttp2_session*, const uint8_t* data, size_t len, int, void* user) {
+  auto* x = static_cast<H2Exchange*>(user);
+  if (!x->conn->send(std::string(reinterpret_cast<const char*>(data), len)))
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  return static_cast<ssize_t>(len);
+}
+
+int h2Header(nghttp2_session*, const nghttp2_frame*, const uint8_t* name, size_t namelen,
+             const uint8_t* value, size_t valuelen, uint8_t, void* user) {
+  auto* x = static_cast<H2Exchange*>(user);
+  std::string n(reinterpret_cast<const char*>(name), namelen),
+      v(reinterpret_cast<const char*>(value), valuelen);
+  if (n == ":status") {
+    x->response.status = std::atoi(v.c_str());
+  } else if (!n.empty() && n[0] != ':') {
+    x->response.headers.emplace_back(n, v);
+  }
+  return 0;
+}
+
+int h2Data(nghttp2_session*, uint8_t, int32_t, const uint8_t* data, size_t len, void* user) {
+  static_cast<H2Exchange*>(user)->response.body.append(reinterpret_cast<const char*>(data), len);
+  return 0;
+}
+
+int h2Close(nghttp2_session*, int32_t, uint32_t error, void* user) {
+  auto* x = static_cast<H2Exchange*>(user);
+  x->closed = true;
+  x->resetCode = error;
+  return 0;
+}
+
+ssize_t h2Body(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags, nghttp2_data_source*,
+               void* user) {
+  auto* x = static_cast<H2Exchange*>(user);
+  const size_t n = std::min(length, x->body.size() - x->sent);
+  std::memcpy(buf, x->body.data() + x->sent, n);
+  x->sent += n;
+  if (x->sent == x->body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+RoundTrip roundTripH2(Conn& c, const ClientRequest& req, std::chrono::milliseconds timeout) {
+  RoundTrip out;
+  H2Exchange x;
+  x.conn = &c;
+  x.body = req.body;
+  x.response.proto = "HTTP/2.0";
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_send_callback(cbs, h2Send);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, h2Header);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, h2Data);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, h2Close);
+  nghttp2_session* session = nullptr;
+  nghttp2_session_client_new(&session, cbs, &x);
+  nghttp2_session_callbacks_del(cbs);
+  std::unique_ptr<nghttp2_session, decltype(&nghttp2_session_del)> guard(session, nghttp2_session_del);
+  nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, nullptr, 0);
+
+  // Go's http2 client lower-cases names; Host becomes :authority.
+  std::vector<std::pair<std::string, std::string>> fields = {{":method", req.method},
+                                                             {":scheme", req.https ? "https" : "http"},
+                                                             {":authority", req.host},
+                                                             {":path", req.path}};
+  for (const auto& [n, v] : req.headers) fields.emplace_back(lower(n), v);
+  if (!req.body.empty()) fields.emplace_back("content-length", std::to_string(req.body.size()));
+  std::vector<nghttp2_nv> nva;
+  for (auto& [n, v] : fields) {
+    nva.push_back({reinterpret_cast<uint8_t*>(n.data()), reinterpret_cast<uint8_t*>(v.data()), n.size(),
+                   v.size(), NGHTTP2_NV_FLAG_NONE});
+  }
+  nghttp2_data_provider provider{};
+  provider.read_callback = h2Body;
+  if (nghttp2_submit_request(session, nullptr, nva.data(), nva.size(), req.body.empty() ? nullptr : &provider,
+                             nullptr) < 0) {
+    out.error = "cannot submit the HTTP/2 request";
+    return out;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[16384];
+  while (!x.closed) {
+    if (nghttp2_session_send(session) != 0) {
+      out.error = "HTTP/2 send failed";
+      return out;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      out.error = "HTTP/2 response timed out";
+      return out;
+    }
+    const long n = c.recv(buf, sizeof buf);  // bounded by SO_RCVTIMEO
+    if (n <= 0) {
+      out.error = n == 0 ? "connection closed before the HTTP/2 response" : "HTTP/2 read failed or timed out";
+      return out;
+    }
+    if (nghttp2_session_mem_recv(session, reinterpret_cast<const uint8_t*>(buf), static_cast<size_t>(n)) <
+        0) {
+      out.error = "HTTP/2 protocol error from the server";
+      return out;
+    }
+  }
+  if (x.response.status == 0) {
+    out.error = "HTTP/2 stream reset (error " + std::to_string(x.resetCode) + ") before a response";
+    return out;
+  }
+  out.ok = true;
+  out.response = std::move(x.response);
+  return out;
 }
 
 }  // namespace
@@ -239,7 +366,19 @@ RoundTrip roundTrip(const ClientRequest& req, std::chrono::milliseconds timeout)
     out.error = fmt::format("connect {}:{}: {}", req.address, req.port, std::strerror(errno));
     return out;
   }
-  if (req.https && !startTls(c, req.tls, out.error)) return out;
+  if (req.https && !startTls(c, req.tls, req.http2, out.error)) return out;
+  if (req.http2) {
+    if (req.https) {
+      const unsigned char* proto = nullptr;
+      unsigned int len = 0;
+      SSL_get0_alpn_selected(c.ssl, &proto, &len);
+      if (std::string(reinterpret_cast<const char*>(proto), len) != "h2") {
+        out.error = "the server did not negotiate h2";  // Go's http2.Transport fails the same way
+        return out;
+      }
+    }
+    return roundTripH2(c, req, timeout);
+  }
 
   std::string wire = fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: Go-http-client/1.1\r\n",
                                  req.method, req.path, req.host);

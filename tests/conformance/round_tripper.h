@@ -31,6 +31,9 @@ struct ClientRequest {
   HeaderList headers;
   std::string body;
   ClientTls tls;
+  // HTTP/2: over TLS with ALPN h2 (the suite's H2), or cleartext with prior
+  // knowledge (H2C_PRIOR_KNOWLEDGE).
+  bool http2 = false;
 };
 
 struct ClientResponse {

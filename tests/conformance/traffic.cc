@@ -65,6 +65,8 @@ struct Sender {
     r.headers.emplace_back("X-Echo-Set-Header", echoSet);
     for (const auto& h : extra) r.headers.push_back(h);
     if (rq.contains("body") && rq["body"].is_string()) r.body = rq["body"].get<std::string>();
+    // "H2" (TLS, ALPN h2) or "H2C_PRIOR_KNOWLEDGE".
+    r.http2 = rq.contains("httpProtocol") && rq["httpProtocol"].is_string();
     if (r.https) {
       r.tls.sni = rq.value("sni", "");
       const json& tls = rc.value("tls", json::object());
@@ -285,10 +287,6 @@ std::string runRequestCase(const json& input, LiveCase& env, const Timeouts& tim
   const std::string protocol = input.value("protocol", "http");
   if (protocol != "http" && protocol != "https")
     return "protocol " + protocol + " is not supported by the runner yet";
-  if (input["request"].contains("httpProtocol")) {
-    return "HTTP/2 (" + input["request"]["httpProtocol"].get<std::string>() +
-           ") requests are not supported yet";
-  }
   const json rc = substitute(input, "{REQUEST_ID}", uuid());
   const json& gw = rc["gateway"];
   Sender s{env, timeouts, env.gatewayAddress(gw.value("namespace", ""), gw.value("name", ""))};
