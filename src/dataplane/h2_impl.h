@@ -30,9 +30,11 @@ inline constexpr size_t kH2StreamBuffer = 64 * 1024;
 // Content-Length); beyond this (or ServerOptions::maxRequestBody) 413.
 inline constexpr size_t kH2MaxRequestBody = 8 * 1024 * 1024;
 // Rapid reset (CVE-2023-44487): streams the client may reset, as a token
-// bucket (nghttp2 1.57's defaults): a burst of 1000, then 33 a second.
-// Beyond it the connection ends with GOAWAY ENHANCE_YOUR_CALM.
-inline constexpr double kH2ResetBurst = 1000;
+// bucket: a burst of 500, then 33 a second. Beyond it the connection ends
+// with GOAWAY ENHANCE_YOUR_CALM. Debian's nghttp2 carries the library's own
+// limit (1000, then 33/s, ending with INTERNAL_ERROR); ours is tighter so
+// it always acts first and the client is told why.
+inline constexpr double kH2ResetBurst = 500;
 inline constexpr double kH2ResetsPerSecond = 33;
 
 struct H2Stream {
