@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/report_options.h"
 #include "diagnose/diagnose.h"
 #include "diagnose/render.h"
 #include "diagnose/terminal.h"
@@ -13,7 +14,7 @@ namespace portico::cli {
 
 int runDiagnose(const DiagnoseArgs& args, std::ostream& out, std::ostream& err) {
   diagnose::Options options;
-  if (!args.controllerName.empty()) options.translate.controllerName = args.controllerName;
+  if (!args.report.controllerName.empty()) options.translate.controllerName = args.report.controllerName;
   options.namespace_ = args.namespace_;
   if (!args.now.empty()) {
     options.now = diagnose::parseRfc3339(args.now);
@@ -22,26 +23,22 @@ int runDiagnose(const DiagnoseArgs& args, std::ostream& out, std::ostream& err) 
       return 2;
     }
   }
-  const diagnose::TextOptions text =
-      diagnose::terminalOptions(args.color == ColorMode::Always  ? diagnose::Color::Always
-                                : args.color == ColorMode::Never ? diagnose::Color::Never
-                                                                 : diagnose::Color::Auto,
-                                args.width, &out == &std::cout);
+  const diagnose::TextOptions text = textOptions(args.report, out);
   // Loader diagnostics become findings (PD-INPUT-*), so they are not
   // printed to stderr as well.
   const source::LoadResult base = source::loadPaths(args.paths);
   if (args.with.empty()) {
     const diagnose::Report report = diagnose::diagnose(base, options);
-    out << (args.format == OutputFormat::Json ? diagnose::renderJson(report)
-                                              : diagnose::renderText(report, text));
+    out << (args.report.format == OutputFormat::Json ? diagnose::renderJson(report)
+                                                     : diagnose::renderText(report, text));
     return report.summary.errors > 0 ? 1 : 0;
   }
   const source::LoadResult change = source::loadPaths(args.with);
   const diagnose::Report before = diagnose::diagnose(base, options);
   const diagnose::Report after = diagnose::diagnose(diagnose::overlay(base, change), options);
   const diagnose::Comparison c = diagnose::compare(before, after);
-  out << (args.format == OutputFormat::Json ? diagnose::renderComparisonJson(c)
-                                            : diagnose::renderComparisonText(c, text));
+  out << (args.report.format == OutputFormat::Json ? diagnose::renderComparisonJson(c)
+                                                   : diagnose::renderComparisonText(c, text));
   // A change is judged by what it adds: errors it introduces fail the run,
   // errors it leaves as they were do not.
   for (const auto& f : c.introduced) {
@@ -64,23 +61,7 @@ CLI::App* addDiagnoseCommand(CLI::App& app, DiagnoseArgs& args) {
       "fixes and leaves. Repeatable.");
   cmd->add_option("-n,--namespace", args.namespace_,
                   "Only findings on objects of this namespace (or involving it)");
-  cmd->add_option_function<std::string>(
-         "-o,--output",
-         [&args](const std::string& v) {
-           args.format = v == "json" ? OutputFormat::Json : OutputFormat::Text;
-         },
-         "Output format: text or json (schema portico.dev/diagnose/v1)")
-      ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option_function<std::string>(
-         "--color",
-         [&args](const std::string& v) {
-           args.color = v == "always" ? ColorMode::Always : v == "never" ? ColorMode::Never : ColorMode::Auto;
-         },
-         "Colour: auto (only on a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  cmd->add_option("--width", args.width, "Text width; default: the terminal's, else 80")
-      ->check(CLI::Range(0, 1000));
-  cmd->add_option("--controller-name", args.controllerName, "GatewayClass controllerName to act for");
+  addReportOptions(*cmd, args.report, "portico.dev/diagnose/v1");
   cmd->add_option("--now", args.now, "Reference time for certificate dates (RFC 3339); default: now");
   cmd->footer(
       "Every finding has a stable code documented in docs/troubleshooting.md.\nExit status: 1 when there are "

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/report_options.h"
 #include "diagnose/diagnose.h"
 #include "diagnose/explain.h"
 #include "diagnose/terminal.h"
@@ -47,7 +48,7 @@ int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err) {
       err << d.format() << '\n';  // rejected objects: explain without them
   }
   translate::Options options;
-  if (!args.controllerName.empty()) options.controllerName = args.controllerName;
+  if (!args.report.controllerName.empty()) options.controllerName = args.report.controllerName;
   const translate::Result tr = translate::translate(in.snapshot, options);
   diagnose::Explanation e = diagnose::explain(tr.ir, in.snapshot, req);
   if (e.status == 404) {
@@ -55,14 +56,10 @@ int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err) {
     dopt.translate = options;
     diagnose::addHints(e, in.snapshot, diagnose::diagnose(in, dopt));
   }
-  if (args.format == OutputFormat::Json) {
+  if (args.report.format == OutputFormat::Json) {
     out << diagnose::renderExplainJson(e);
   } else {
-    out << diagnose::renderExplainText(
-        e, diagnose::terminalOptions(args.color == ColorMode::Always  ? diagnose::Color::Always
-                                     : args.color == ColorMode::Never ? diagnose::Color::Never
-                                                                      : diagnose::Color::Auto,
-                                     args.width, &out == &std::cout));
+    out << diagnose::renderExplainText(e, textOptions(args.report, out));
   }
   return e.status == 0 || (e.status >= 200 && e.status < 400) ? 0 : 1;
 }
@@ -82,23 +79,7 @@ CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args) {
                   "Request header 'Name: value' (repeatable; Host overrides the URL's)");
   cmd->add_option("--grpc", args.grpc,
                   "A gRPC call instead: service/method (POST, content-type application/grpc)");
-  cmd->add_option_function<std::string>(
-         "-o,--output",
-         [&args](const std::string& v) {
-           args.format = v == "json" ? OutputFormat::Json : OutputFormat::Text;
-         },
-         "Output format: text or json (schema portico.dev/explain/v1)")
-      ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option_function<std::string>(
-         "--color",
-         [&args](const std::string& v) {
-           args.color = v == "always" ? ColorMode::Always : v == "never" ? ColorMode::Never : ColorMode::Auto;
-         },
-         "Colour: auto (only on a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  cmd->add_option("--width", args.width, "Text width; default: the terminal's, else 80")
-      ->check(CLI::Range(0, 1000));
-  cmd->add_option("--controller-name", args.controllerName, "GatewayClass controllerName to act for");
+  addReportOptions(*cmd, args.report, "portico.dev/explain/v1");
   cmd->footer(
       "Exit status: 0 when the request is proxied or answered with 2xx/3xx, 1 when the client gets an "
       "error.");

@@ -39,14 +39,22 @@ struct ConfigDumpArgs {
 enum class OutputFormat { Text, Json };
 enum class ColorMode { Auto, Always, Never };
 
-struct DiagnoseArgs {
-  std::vector<std::string> paths;
-  std::vector<std::string> with;  // --with: change applied on top of `paths` (before/after)
-  std::string namespace_;         // -n: only findings involving this namespace
+// What diagnose and explain share: how a report is written.
+struct ReportOptions {
   OutputFormat format = OutputFormat::Text;
   ColorMode color = ColorMode::Auto;  // Auto: only when `out` is a terminal
   int width = 0;                      // text width; 0 = terminal width or 80
   std::string controllerName;
+};
+// Registers -o, --color, --width and --controller-name on `cmd`; `schema`
+// names the JSON document (report_options.cc).
+void addReportOptions(CLI::App& cmd, ReportOptions& options, const char* schema);
+
+struct DiagnoseArgs {
+  std::vector<std::string> paths;
+  std::vector<std::string> with;  // --with: change applied on top of `paths` (before/after)
+  std::string namespace_;         // -n: only findings involving this namespace
+  ReportOptions report;
   std::string now;  // RFC 3339 reference time for certificate checks; "" = now
 };
 
@@ -62,10 +70,7 @@ struct ExplainArgs {
   std::string method = "GET";
   std::vector<std::string> headers;  // "Name: value"
   std::string grpc;                  // "service/method": a gRPC call (POST /service/method, application/grpc)
-  OutputFormat format = OutputFormat::Text;
-  ColorMode color = ColorMode::Auto;
-  int width = 0;
-  std::string controllerName;
+  ReportOptions report;
 };
 
 // Exit 0 when the request is proxied to a backend or answered with 2xx/3xx

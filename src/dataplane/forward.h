@@ -24,8 +24,8 @@ struct ForwardContext {
 // to path and Host. Body framing: Content-Length kept, chunked kept as
 // chunked, no body => no framing headers. `Expect` is dropped: the proxy
 // answers 100-continue itself.
-std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route, const ir::Backend* backend,
-                              const ForwardContext& ctx);
+std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route,
+                              const ir::Backend* backend, const ForwardContext& ctx);
 
 struct OwnedHeaders {
   std::vector<std::pair<std::string, std::string>> list;
@@ -34,8 +34,9 @@ struct OwnedHeaders {
 // Response head sent downstream: hop-by-hop headers removed, response
 // header filters (rule, then backend) applied, framing for the client.
 // `chunkedToClient` / `closeAfter` tell the caller how the body is sent.
-std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route, const ir::Backend* backend,
-                                int clientVersionMinor, bool clientKeepAlive, bool& chunkedToClient, bool& closeAfter);
+std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route,
+                                const ir::Backend* backend, int clientVersionMinor, bool clientKeepAlive,
+                                bool& chunkedToClient, bool& closeAfter);
 
 // A response Portico generates (errors, redirects, CORS preflight).
 std::string localResponse(int status, std::string_view body, bool keepAlive,
@@ -43,5 +44,14 @@ std::string localResponse(int status, std::string_view body, bool keepAlive,
 
 // A fresh X-Request-Id: 32 hex digits from two 64-bit random values.
 std::string makeRequestId(uint64_t a, uint64_t b);
+
+// The request's own X-Request-Id (kept, as the request passes through), or
+// a fresh one from `rng`.
+template <class Rng>
+std::string requestIdFor(const http1::RequestHead& req, Rng& rng) {
+  if (const auto* id = http1::findHeader(req.headers, "x-request-id")) return std::string(id->value);
+  const uint64_t a = rng(), b = rng();
+  return makeRequestId(a, b);
+}
 
 }  // namespace portico::dataplane

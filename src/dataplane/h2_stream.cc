@@ -9,6 +9,7 @@
 // the upstream sent chunked trailers, a trailing HEADERS frame.
 #include <algorithm>
 
+#include "dataplane/attempts.h"
 #include "dataplane/h2_impl.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
@@ -223,37 +224,26 @@ awaitable<void> H2Request::proxy(const ir::Route& route) {
     co_return co_await respond(503, "no ready endpoint for " + backend.cluster);
 
   ForwardContext fc{c_.peer_, c_.tls_ ? "https" : "http", "", w_.options().addVia};
-  if (const auto* id = http1::findHeader(req_.headers, "x-request-id")) {
-    rec_.requestId = std::string(id->value);
-  } else {
-    rec_.requestId = makeRequestId(w_.rng(), w_.rng());
-  }
+  rec_.requestId = requestIdFor(req_, w_.rng);
   fc.requestId = rec_.requestId;
   const std::string head = buildUpstreamHead(req_, route, &backend, fc);
 
-  const auto overall = route.requestTimeoutMs ? std::chrono::steady_clock::now() +
-                                                    std::chrono::milliseconds(route.requestTimeoutMs)
-                                              : std::chrono::steady_clock::time_point::max();
+  const SteadyTime overall = requestDeadline(route, std::chrono::steady_clock::now());
   // The body is held whole: every attempt can send it.
-  const int attempts = route.retry ? 1 + std::max(0, route.retry->attempts) : 1;
+  const int attempts = attemptCount(route);
   Outcome ex;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     const bool last = attempt + 1 == attempts;
-    auto budget = std::chrono::milliseconds(route.backendRequestTimeoutMs);
-    if (overall != std::chrono::steady_clock::time_point::max()) {
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(overall - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        ex = outcome(504, false, false);
-        break;
-      }
-      budget = budget.count() ? std::min(budget, left) : left;
+    const auto budget = attemptBudget(route, overall, std::chrono::steady_clock::now());
+    if (!budget) {
+      ex = outcome(504, false, false);
+      break;
     }
-    if (budget.count() == 0) {
+    if (budget->count() == 0) {
       ex = co_await exchange(route, backend, *cluster, head, !last);
     } else {
       using namespace asio::experimental::awaitable_operators;
-      asio::steady_timer timer(w_.io(), budget);
+      asio::steady_timer timer(w_.io(), *budget);
       auto r = co_await (exchange(route, backend, *cluster, head, !last) ||
                          timer.async_wait(asio::as_tuple(asio::use_awaitable)));
       if (r.index() == 0) {
@@ -264,9 +254,8 @@ awaitable<void> H2Request::proxy(const ir::Route& route) {
     }
     if (ex.responded || !ex.retryable || last || st_.closed) break;
     w_.stats.add(w_.stats.retries);
-    if (route.retry && route.retry->backoffMs) {
-      asio::steady_timer pause(w_.io(),
-                               std::chrono::milliseconds(route.retry->backoffMs << std::min(attempt, 6)));
+    if (const auto backoff = retryBackoff(route, attempt); backoff.count() > 0) {
+      asio::steady_timer pause(w_.io(), backoff);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }

@@ -2,6 +2,7 @@
 // its RequestRedirect (v1.6 backendRef filters), the upstream head, the
 // body held for replays when the route retries or mirrors, mirrors, and
 // the attempts under HTTPRoute timeouts (504) and retries.
+#include "dataplane/attempts.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
@@ -42,19 +43,13 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
   // The upstream head, once: every attempt sends the same bytes (and a
   // chunked body may move the read buffer req_ points into).
   ForwardContext fc{peer_, tls_ ? "https" : "http", "", w_.options().addVia};
-  if (const auto* id = http1::findHeader(req_.headers, "x-request-id")) {
-    rec_.requestId = std::string(id->value);
-  } else {
-    rec_.requestId = makeRequestId(w_.rng(), w_.rng());
-  }
+  rec_.requestId = requestIdFor(req_, w_.rng);
   fc.requestId = rec_.requestId;
   const std::string head = buildUpstreamHead(req_, route, &backend, fc);
 
   // HTTPRoute timeouts.request runs from here (the head is in; a body read
   // whole below counts against it).
-  const auto overall = route.requestTimeoutMs ? std::chrono::steady_clock::now() +
-                                                    std::chrono::milliseconds(route.requestTimeoutMs)
-                                              : std::chrono::steady_clock::time_point::max();
+  const SteadyTime overall = requestDeadline(route, std::chrono::steady_clock::now());
   // A body that may have to go out more than once is read whole first, up
   // to the limit; a longer one streams and is neither retried nor mirrored.
   const bool sendsCopies = route.retry || !route.filters.mirrors.empty();
@@ -70,25 +65,20 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
   // Connect failures are retried on another endpoint in exchange(), and a
   // stale pooled connection once on a new one; these are the route's own
   // retries.
-  const int attempts = (replayable && route.retry) ? 1 + std::max(0, route.retry->attempts) : 1;
+  const int attempts = replayable ? attemptCount(route) : 1;
   Exchange ex;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     const bool last = attempt + 1 == attempts;
-    auto budget = std::chrono::milliseconds(route.backendRequestTimeoutMs);
-    if (overall != std::chrono::steady_clock::time_point::max()) {
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(overall - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        ex = Exchange{504, false, false, false};
-        break;
-      }
-      budget = budget.count() ? std::min(budget, left) : left;
+    const auto budget = attemptBudget(route, overall, std::chrono::steady_clock::now());
+    if (!budget) {
+      ex = Exchange{504, false, false, false};
+      break;
     }
-    if (budget.count() == 0) {
+    if (budget->count() == 0) {
       ex = co_await exchange(route, backend, *cluster, head, !last);
     } else {
       using namespace asio::experimental::awaitable_operators;
-      asio::steady_timer timer(w_.io(), budget);
+      asio::steady_timer timer(w_.io(), *budget);
       auto r = co_await (exchange(route, backend, *cluster, head, !last) ||
                          timer.async_wait(asio::as_tuple(asio::use_awaitable)));
       if (r.index() == 0) {
@@ -101,9 +91,8 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
     }
     if (ex.responded || !ex.retryable || last || !bodyResendable()) break;
     w_.stats.add(w_.stats.retries);
-    if (route.retry && route.retry->backoffMs) {
-      asio::steady_timer pause(w_.io(),
-                               std::chrono::milliseconds(route.retry->backoffMs << std::min(attempt, 6)));
+    if (const auto backoff = retryBackoff(route, attempt); backoff.count() > 0) {
+      asio::steady_timer pause(w_.io(), backoff);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
