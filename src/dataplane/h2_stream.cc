@@ -445,23 +445,10 @@ awaitable<bool> H2Request::relayBody(UpstreamConnection& up, const http1::Respon
 }
 
 void H2Request::countResponse(int status) {
-  rec_.status = status;
-  const size_t cls = status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
-  if (rt_ && listener_) {
-    auto it = rt_->listenerLabels.find(listener_);
-    if (it != rt_->listenerLabels.end()) ++w_.labelled.byListener[it->second][cls];
-  }
-  if (backendLabel_) ++w_.labelled.byBackend[*backendLabel_][cls];
-  if (w_.options().routeMetrics && !rec_.route.empty()) ++w_.labelled.byRoute[rec_.route][cls];
+  w_.countResponse(rec_, status, rt_.get(), listener_, backendLabel_);
 }
 
-void H2Request::logRequest() {
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec_.start).count();
-  w_.stats.observe(rec_.status, ms / 1000.0);
-  const auto& opts = w_.options();
-  if (!opts.accessLog) return;
-  opts.accessLog(formatAccessLog(opts.accessLogFormat, rec_, c_.peer_, ms, std::chrono::system_clock::now()));
-}
+void H2Request::logRequest() { w_.finishRequest(rec_, c_.peer_); }
 
 }  // namespace
 

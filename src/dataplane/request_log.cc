@@ -5,38 +5,43 @@
 
 namespace portico::dataplane {
 
-// Labelled counters move when the response head is about to be written,
-// so a client that has its response also sees it counted.
-template <class Stream>
-void Session<Stream>::countResponse(int status) {
-  rec_.status = status;
+void Worker::countResponse(RequestRecord& rec, int status, const Runtime* rt, const ir::Listener* listener,
+                           const std::string* backendLabel) {
+  rec.status = status;
   const size_t cls = status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
-  if (rt_ && listener_) {
-    auto it = rt_->listenerLabels.find(listener_);
-    if (it != rt_->listenerLabels.end()) {
-      auto c = w_.labelled.byListener.find(it->second);
-      if (c == w_.labelled.byListener.end())
-        c = w_.labelled.byListener.emplace(it->second, ClassCounts{}).first;
+  if (rt && listener) {
+    auto it = rt->listenerLabels.find(listener);
+    if (it != rt->listenerLabels.end()) {
+      auto c = labelled.byListener.find(it->second);
+      if (c == labelled.byListener.end()) c = labelled.byListener.emplace(it->second, ClassCounts{}).first;
       ++c->second[cls];
     }
   }
-  if (backendLabel_) {
-    auto c = w_.labelled.byBackend.find(*backendLabel_);
-    if (c == w_.labelled.byBackend.end())
-      c = w_.labelled.byBackend.emplace(*backendLabel_, ClassCounts{}).first;
+  if (backendLabel) {
+    auto c = labelled.byBackend.find(*backendLabel);
+    if (c == labelled.byBackend.end()) c = labelled.byBackend.emplace(*backendLabel, ClassCounts{}).first;
     ++c->second[cls];
   }
-  if (w_.options().routeMetrics && !rec_.route.empty()) ++w_.labelled.byRoute[rec_.route][cls];
+  if (options().routeMetrics && !rec.route.empty()) ++labelled.byRoute[rec.route][cls];
+}
+
+void Worker::finishRequest(const RequestRecord& rec, std::string_view peer) {
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec.start).count();
+  stats.observe(rec.status, ms / 1000.0);
+  if (!options().accessLog) return;
+  options().accessLog(
+      formatAccessLog(options().accessLogFormat, rec, peer, ms, std::chrono::system_clock::now()));
+}
+
+template <class Stream>
+void Session<Stream>::countResponse(int status) {
+  w_.countResponse(rec_, status, rt_.get(), listener_, backendLabel_);
 }
 
 template <class Stream>
 void Session<Stream>::logRequest() {
-  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec_.start).count();
-  w_.stats.observe(rec_.status, ms / 1000.0);
-
-  const auto& opts = w_.options();
-  if (!opts.accessLog) return;
-  opts.accessLog(formatAccessLog(opts.accessLogFormat, rec_, peer_, ms, std::chrono::system_clock::now()));
+  w_.finishRequest(rec_, peer_);
 }
 
 template class Session<tcp::socket>;

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "dataplane/access_log.h"
 #include "dataplane/asio.h"
 #include "dataplane/load_balancer.h"
 #include "dataplane/runtime.h"
@@ -66,6 +67,14 @@ class Worker {
   std::atomic<size_t> liveConnections{0};
   WorkerStats stats;
   LabelledStats labelled;  // worker thread only (collected by posting)
+
+  // What a request leaves behind, for HTTP/1.1 sessions and HTTP/2 streams
+  // alike (request_log.cc). countResponse: the labelled counters, moved
+  // when the response head is about to be written (`rec.status` set);
+  // finishRequest: the latency histogram and the access-log line.
+  void countResponse(RequestRecord& rec, int status, const Runtime* rt, const ir::Listener* listener,
+                     const std::string* backendLabel);
+  void finishRequest(const RequestRecord& rec, std::string_view peer);
 
  private:
   awaitable<void> acceptLoop(std::string key, std::shared_ptr<tcp::acceptor> acceptor);
