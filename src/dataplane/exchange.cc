@@ -6,13 +6,12 @@
 
 #include <algorithm>
 
+#include "dataplane/body_relay.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
 namespace portico::dataplane {
 namespace {
-
-constexpr size_t kRelayChunk = 64 * 1024;  // bounded buffer each way: back-pressure, not buffering
 
 bool retryableStatus(const ir::Route& route, int status) {
   if (!route.retry) return false;
@@ -161,66 +160,16 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
 template <class Stream>
 awaitable<bool> Session<Stream>::relayResponseBody(UpstreamConnection& up, const http1::ResponseHead& head,
                                                    bool chunkedToClient, bool& upstreamReusable) {
-  std::string& b = up.buffer;
-  auto readMore = [&](size_t keep) -> awaitable<size_t> {
-    b.resize(keep + kRelayChunk);
-    auto [ec, n] = co_await up.socket.async_read_some(asio::buffer(b.data() + keep, kRelayChunk),
-                                                      asio::as_tuple(asio::use_awaitable));
-    b.resize(keep + (ec ? 0 : n));
-    co_return ec ? 0 : n;
+  // A body that ends with the upstream connection is re-framed as chunks
+  // for an HTTP/1.1 client (its end is then the last chunk, not a close).
+  const bool frameChunks = chunkedToClient && head.framing == http1::BodyFraming::UntilClose;
+  auto sink = [&](std::string_view d) -> awaitable<bool> {
+    if (!frameChunks) co_return co_await writeAll(d);
+    co_return co_await writeAll(fmt::format("{:x}\r\n", d.size()) + std::string(d) + "\r\n");
   };
-  switch (head.framing) {
-    case http1::BodyFraming::None:
-      co_return true;
-    case http1::BodyFraming::ContentLength: {
-      uint64_t remaining = head.contentLength;
-      while (remaining > 0) {
-        if (b.empty() && co_await readMore(0) == 0) co_return false;
-        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, b.size()));
-        if (!co_await writeAll(std::string_view(b.data(), take))) co_return false;
-        b.erase(0, take);
-        remaining -= take;
-      }
-      co_return true;
-    }
-    case http1::BodyFraming::Chunked: {
-      http1::ChunkedDecoder dec;
-      std::vector<std::string_view> data;
-      for (;;) {
-        if (!b.empty()) {
-          size_t consumed = 0;
-          http1::Error err;
-          data.clear();
-          auto r = dec.decode(b, consumed, data, err);
-          if (r == http1::Result::Error) co_return false;
-          if (chunkedToClient) {
-            if (consumed && !co_await writeAll(std::string_view(b.data(), consumed))) co_return false;
-          } else {
-            for (auto d : data) {
-              if (!co_await writeAll(d)) co_return false;
-            }
-          }
-          b.erase(0, consumed);
-          if (r == http1::Result::Done) co_return true;
-        }
-        if (co_await readMore(b.size()) == 0) co_return false;
-      }
-    }
-    case http1::BodyFraming::UntilClose: {
-      upstreamReusable = false;
-      for (;;) {
-        if (!b.empty()) {
-          std::string piece = chunkedToClient ? fmt::format("{:x}\r\n", b.size()) + b + "\r\n" : b;
-          if (!co_await writeAll(piece)) co_return false;
-          b.clear();
-        }
-        if (co_await readMore(0) == 0) break;
-      }
-      if (chunkedToClient && !co_await writeAll("0\r\n\r\n")) co_return false;
-      co_return true;
-    }
-  }
-  co_return false;
+  if (!co_await relayUpstreamBody(up, head, chunkedToClient, sink, upstreamReusable)) co_return false;
+  if (frameChunks && !co_await writeAll("0\r\n\r\n")) co_return false;
+  co_return true;
 }
 
 template class Session<tcp::socket>;

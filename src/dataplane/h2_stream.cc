@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "dataplane/attempts.h"
+#include "dataplane/body_relay.h"
 #include "dataplane/h2_impl.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
@@ -20,8 +21,6 @@
 
 namespace portico::dataplane {
 namespace {
-
-constexpr size_t kRelayChunk = 64 * 1024;
 
 bool retryableStatus(const ir::Route& route, int status) {
   if (!route.retry) return false;
@@ -379,69 +378,13 @@ awaitable<Outcome> H2Request::roundTrip(std::unique_ptr<UpstreamConnection>& up,
 
 awaitable<bool> H2Request::relayBody(UpstreamConnection& up, const http1::ResponseHead& head, bool& reusable,
                                      FieldList& trailers) {
-  std::string& b = up.buffer;
   auto push = [&](std::string_view d) -> awaitable<bool> {
     if (d.empty()) co_return true;
     if (!co_await c_.pushData(st_, d)) co_return false;
     rec_.bytesOut += d.size();
     co_return true;
   };
-  auto readMore = [&](size_t keep) -> awaitable<size_t> {
-    b.resize(keep + kRelayChunk);
-    auto [ec, n] = co_await up.socket.async_read_some(asio::buffer(b.data() + keep, kRelayChunk),
-                                                      asio::as_tuple(asio::use_awaitable));
-    b.resize(keep + (ec ? 0 : n));
-    co_return ec ? 0 : n;
-  };
-  switch (head.framing) {
-    case http1::BodyFraming::None:
-      co_return true;
-    case http1::BodyFraming::ContentLength: {
-      uint64_t remaining = head.contentLength;
-      while (remaining > 0) {
-        if (b.empty() && co_await readMore(0) == 0) co_return false;
-        const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, b.size()));
-        if (!co_await push(std::string_view(b.data(), take))) co_return false;
-        b.erase(0, take);
-        remaining -= take;
-      }
-      co_return true;
-    }
-    case http1::BodyFraming::Chunked: {
-      http1::ChunkedDecoder dec;
-      std::vector<std::string_view> data;
-      for (;;) {
-        if (!b.empty()) {
-          size_t consumed = 0;
-          http1::Error err;
-          data.clear();
-          auto r = dec.decode(b, consumed, data, err);
-          if (r == http1::Result::Error) co_return false;
-          for (auto d : data) {
-            if (!co_await push(d)) co_return false;
-          }
-          b.erase(0, consumed);
-          if (r == http1::Result::Done) {
-            trailers = dec.trailers();
-            co_return true;
-          }
-        }
-        if (co_await readMore(b.size()) == 0) co_return false;
-      }
-    }
-    case http1::BodyFraming::UntilClose: {
-      reusable = false;
-      for (;;) {
-        if (!b.empty()) {
-          if (!co_await push(b)) co_return false;
-          b.clear();
-        }
-        if (co_await readMore(0) == 0) break;
-      }
-      co_return true;
-    }
-  }
-  co_return false;
+  co_return co_await relayUpstreamBody(up, head, false, push, reusable, &trailers);
 }
 
 void H2Request::countResponse(int status) {

@@ -5,14 +5,10 @@
 // every mirror can send it; a longer one streams and cannot go again.
 // Body bytes that arrived with the head sit after it in buf_; reads never
 // go past the body, so pipelined requests stay on the socket.
+#include "dataplane/body_relay.h"
 #include "dataplane/session_impl.h"
 
 namespace portico::dataplane {
-namespace {
-
-constexpr size_t kRelayChunk = 64 * 1024;
-
-}  // namespace
 
 template <class Stream>
 void Session<Stream>::resetBody() {
