@@ -3,6 +3,8 @@
 # Idempotent: packages already present are skipped, and apt is not touched
 # at all when nothing is missing.
 set -euo pipefail
+# shellcheck source=scripts/apt-ensure.sh
+source "$(dirname "$0")/apt-ensure.sh"
 
 PACKAGES=(
   # toolchain
@@ -23,21 +25,4 @@ PACKAGES=(
   clang libclang-rt-14-dev
 )
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
-echo "deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt_ensure deps "${PACKAGES[@]}"

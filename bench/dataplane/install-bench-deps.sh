@@ -6,6 +6,8 @@
 # if the machine has no /usr/sbin/policy-rc.d, a temporary one (exit 101) is
 # in place for the install, so nginx/haproxy/h2o do not start on ports 80/443.
 set -euo pipefail
+# shellcheck source=../../scripts/apt-ensure.sh
+source "$(dirname "$0")/../../scripts/apt-ensure.sh"
 
 PACKAGES=(
   nginx            # backend + peer
@@ -19,31 +21,4 @@ PACKAGES=(
   coreutils        # timeout
 )
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "bench-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
-
-echo "bench-deps: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-
-made_policy=0
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-  $SUDO chmod +x /usr/sbin/policy-rc.d
-  made_policy=1
-fi
-cleanup() { if [ "$made_policy" = 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi; }
-trap cleanup EXIT
-
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt_ensure bench-deps --no-services "${PACKAGES[@]}"
