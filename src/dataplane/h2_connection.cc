@@ -1,8 +1,10 @@
 // Downstream HTTP/2 on nghttp2's callback API: bytes in (reader loop),
 // frames out (writer loop), one coroutine per request stream
-// (h2_stream.cc). Flow control: nghttp2 acknowledges request DATA as it
-// is received (bodies are bounded, kH2MaxRequestBody); response bytes wait
-// in a bounded per-stream buffer until the client's window takes them.
+// (h2_stream.cc), started when the request's header block is complete.
+// Flow control both ways: request DATA is acknowledged (WINDOW_UPDATE)
+// only when the stream's coroutine takes it, so a slow upstream slows the
+// client; response bytes wait in a bounded per-stream buffer until the
+// client's window takes them.
 #include "dataplane/h2_connection.h"
 
 #include <nghttp2/nghttp2.h>
@@ -61,17 +63,18 @@ int onHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, 
   return 0;
 }
 
-int onDataChunk(nghttp2_session*, uint8_t, int32_t streamId, const uint8_t* data, size_t len, void* user) {
+int onDataChunk(nghttp2_session* session, uint8_t, int32_t streamId, const uint8_t* data, size_t len,
+                void* user) {
   H2Connection& c = self(user);
   auto st = c.find(streamId);
-  if (!st || st->bodyTooLarge) return 0;
-  if (st->body.size() + len > c.maxBody_) {
-    st->bodyTooLarge = true;
-    st->body.clear();
-    st->body.shrink_to_fit();
+  if (!st || st->discard) {
+    nghttp2_session_consume(session, streamId, len);
     return 0;
   }
+  // Bounded by the stream window (64 KiB): nothing is acknowledged until
+  // the stream's coroutine takes it.
   st->body.append(reinterpret_cast<const char*>(data), len);
+  st->bodyWake.cancel();
   return 0;
 }
 
@@ -92,27 +95,34 @@ int onFrameRecv(nghttp2_session* session, const nghttp2_frame* frame, void* user
     return 0;
   }
   if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
-  if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return 0;
   H2Connection& c = self(user);
   auto st = c.find(frame->hd.stream_id);
-  if (!st || st->dispatched) return 0;
+  if (!st) return 0;
+  if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) {
+    st->bodyEnd = true;
+    st->bodyWake.cancel();
+  }
+  // The request starts with its header block (its body, if any, streams
+  // after it: gRPC client and bidirectional streaming need that).
+  if (st->dispatched || !isRequestHeaders(frame)) return 0;
   st->dispatched = true;
   c.startStream(std::move(st));
   return 0;
 }
 
-int onStreamClose(nghttp2_session*, int32_t streamId, uint32_t, void* user) {
+int onStreamClose(nghttp2_session* session, int32_t streamId, uint32_t, void* user) {
   H2Connection& c = self(user);
   auto it = c.streams_.find(streamId);
   if (it == c.streams_.end()) return 0;
   H2Stream& st = *it->second;
   st.closed = true;
+  // Body bytes nobody will take still hold the connection's window.
+  if (!st.discard && !st.body.empty()) nghttp2_session_consume_connection(session, st.body.size());
+  st.discard = true;
   st.wake.cancel();
-  if (st.upstream && !st.outEof) {
-    // Reset by the client mid-exchange: abandon the upstream request.
-    boost::system::error_code ec;
-    st.upstream->socket.close(ec);
-  }
+  st.bodyWake.cancel();
+  // Reset by the client mid-exchange: abandon the upstream request.
+  if (st.abandonUpstream && !st.outEof) st.abandonUpstream();
   c.streams_.erase(it);
   return 0;
 }
@@ -194,7 +204,11 @@ H2Connection::H2Connection(Worker& worker, std::string bindKey, std::string peer
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, onDataChunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cb, onFrameRecv);
   nghttp2_session_callbacks_set_on_stream_close_callback(cb, onStreamClose);
-  nghttp2_session_server_new(&ng_, cb, this);
+  nghttp2_option* opt = nullptr;
+  nghttp2_option_new(&opt);
+  nghttp2_option_set_no_auto_window_update(opt, 1);  // takeBody() acknowledges
+  nghttp2_session_server_new2(&ng_, cb, this, opt);
+  nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
   nghttp2_settings_entry settings[2];
   settings[0].settings_id = NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS;
@@ -202,6 +216,7 @@ H2Connection::H2Connection(Worker& worker, std::string bindKey, std::string peer
   settings[1].settings_id = NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE;
   settings[1].value = static_cast<uint32_t>(maxHeaderList_);
   nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, settings, 2);
+  nghttp2_session_set_local_window_size(ng_, NGHTTP2_FLAG_NONE, 0, kH2ConnectionWindow);
   lastActivity_ = std::chrono::steady_clock::now();
   resetRefill_ = lastActivity_;
 }
@@ -261,10 +276,8 @@ void H2Connection::closeAll() {
   for (auto& [id, st] : streams_) {
     st->closed = true;
     st->wake.cancel();
-    if (st->upstream) {
-      boost::system::error_code ec;
-      st->upstream->socket.close(ec);
-    }
+    st->bodyWake.cancel();
+    if (st->abandonUpstream) st->abandonUpstream();
   }
 }
 
@@ -327,6 +340,34 @@ awaitable<bool> H2Connection::pushData(H2Stream& st, std::string_view data) {
   }
   kick();
   co_return true;
+}
+
+awaitable<bool> H2Connection::takeBody(H2Stream& st, std::string& into, const bool* stop) {
+  while (st.body.empty() && !st.bodyEnd && !st.closed && !closed_ && !(stop && *stop)) {
+    st.bodyWake.expires_at(std::chrono::steady_clock::time_point::max());
+    co_await st.bodyWake.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return false;
+  }
+  if (st.closed || closed_) co_return false;
+  const size_t n = st.body.size();
+  if (n == 0) co_return true;
+  into.append(st.body);
+  st.body.clear();
+  nghttp2_session_consume(ng_, st.id, n);
+  kick();
+  co_return true;
+}
+
+void H2Connection::endStreamWork(H2Stream& st) {
+  if (st.discard) return;
+  st.discard = true;
+  if (st.closed || closed_) return;
+  if (!st.body.empty()) nghttp2_session_consume(ng_, st.id, st.body.size());
+  st.body.clear();
+  // A client still sending gets its DATA acknowledged and dropped (no
+  // RST_STREAM: it would overtake response DATA still queued).
+  kick();
 }
 
 void H2Connection::finishData(H2Stream& st, FieldList trailers) {

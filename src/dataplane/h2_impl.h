@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -26,9 +27,13 @@ using FieldList = std::vector<std::pair<std::string, std::string>>;
 inline constexpr uint32_t kH2MaxConcurrentStreams = 100;
 // Response bytes buffered per stream ahead of the client's window.
 inline constexpr size_t kH2StreamBuffer = 64 * 1024;
-// Request bodies are held whole before going upstream (HTTP/1.1 with a
-// Content-Length); beyond this (or ServerOptions::maxRequestBody) 413.
+// Request bodies going to an HTTP/1.1 upstream are held whole first (sent
+// with a Content-Length); beyond this (or ServerOptions::maxRequestBody)
+// 413. To an HTTP/2 upstream they stream, bounded by the stream window.
 inline constexpr size_t kH2MaxRequestBody = 8 * 1024 * 1024;
+// Connection-level receive window (the stream window stays 64 KiB): one
+// stream whose body is not being read never blocks the others.
+inline constexpr int32_t kH2ConnectionWindow = 16 * 1024 * 1024;
 // Rapid reset (CVE-2023-44487): streams the client may reset, as a token
 // bucket: a burst of 500, then 33 a second. Beyond it the connection ends
 // with GOAWAY ENHANCE_YOUR_CALM. Debian's nghttp2 carries the library's own
@@ -38,15 +43,19 @@ inline constexpr double kH2ResetBurst = 500;
 inline constexpr double kH2ResetsPerSecond = 33;
 
 struct H2Stream {
-  explicit H2Stream(asio::any_io_executor ex) : wake(ex) {}
+  explicit H2Stream(asio::any_io_executor ex) : bodyWake(ex), wake(ex) {}
   int32_t id = 0;
   // Request as received (pseudo-header fields apart, names lower case).
   std::string method, scheme, authority, path;
   FieldList headers;
   size_t headerBytes = 0;  // RFC 9113 §6.5.2 accounting: name + value + 32
   bool headersTooLarge = false;
+  // Request DATA received and not yet taken by the stream's coroutine
+  // (acknowledged to the client only when taken: H2Connection::takeBody).
   std::string body;
-  bool bodyTooLarge = false;
+  bool bodyEnd = false;  // END_STREAM received
+  bool discard = false;  // nobody reads the body any more: acknowledge on arrival
+  asio::steady_timer bodyWake;
   bool dispatched = false;
   bool closed = false;  // nghttp2 closed the stream (reset, connection gone)
 
@@ -59,7 +68,10 @@ struct H2Stream {
   FieldList trailers;
   asio::steady_timer wake;  // the stream coroutine waits here for buffer space
 
-  UpstreamConnection* upstream = nullptr;  // in use by this stream (closed on forceClose)
+  // Abandons the upstream exchange in progress (closes the HTTP/1.1
+  // connection, resets the HTTP/2 stream) when the client resets the
+  // stream or the connection goes; empty when there is none.
+  std::function<void()> abandonUpstream;
 };
 
 // RFC 9113 §8.2.2: fields that never appear in HTTP/2 messages.
@@ -89,6 +101,13 @@ class H2Connection : public SessionHandle {
   // Response submission (h2_connection.cc).
   void submitResponse(H2Stream& st, int status, const FieldList& fields, bool hasBody);
   awaitable<bool> pushData(H2Stream& st, std::string_view data);
+  // Request body: appends what has arrived to `into` (waiting until some
+  // has, the body ended or `*stop` turned true) and opens the client's
+  // window by as much. False when the stream or connection is gone.
+  awaitable<bool> takeBody(H2Stream& st, std::string& into, const bool* stop = nullptr);
+  // The stream's coroutine is done: DATA still arriving is dropped and
+  // acknowledged.
+  void endStreamWork(H2Stream& st);
   void finishData(H2Stream& st, FieldList trailers);
   void resetStream(H2Stream& st);
 

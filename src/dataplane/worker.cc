@@ -6,6 +6,7 @@ namespace portico::dataplane {
 
 Worker::Worker(int index, const ServerOptions& options)
     : pool(io_.get_executor(), options.upstreamIdleTimeout),
+      h2pool(io_.get_executor(), options.upstreamIdleTimeout),
       rng(0x9e3779b97f4a7c15ULL ^ static_cast<uint64_t>(index) ^ std::random_device{}()),
       index_(index),
       options_(options) {}
@@ -21,6 +22,7 @@ Worker::~Worker() {
   }
   acceptors.clear();
   pool.clear();
+  h2pool.clear();
   stopping_ = true;
   sweepTimer_.cancel();
   io_.restart();
@@ -60,6 +62,7 @@ void Worker::beginDrain() {
   std::vector<SessionHandle*> live(sessions.begin(), sessions.end());
   for (SessionHandle* s : live) s->drain();
   pool.clear();
+  h2pool.drain();  // streams in flight finish; no new ones
 }
 
 awaitable<void> Worker::acceptLoop(std::string key, std::shared_ptr<tcp::acceptor> acceptor) {
@@ -87,6 +90,7 @@ awaitable<void> Worker::sweepLoop() {
     auto [ec] = co_await sweepTimer_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || stopping_) co_return;
     pool.sweep();
+    h2pool.sweep();
     balancer.prune();
   }
 }

@@ -12,6 +12,7 @@
 
 #include "dataplane/access_log.h"
 #include "dataplane/asio.h"
+#include "dataplane/h2_client.h"
 #include "dataplane/load_balancer.h"
 #include "dataplane/runtime.h"
 #include "dataplane/server.h"
@@ -52,6 +53,7 @@ class Worker {
   // --- worker-thread state -------------------------------------------------
   RuntimePtr runtime;  // the config new requests use
   UpstreamPool pool;
+  H2ClientPool h2pool;  // HTTP/2 backends (gRPC, appProtocol kubernetes.io/h2c)
   std::mt19937_64 rng;
   EndpointBalancer balancer;  // endpoint choice and in-flight counts
   std::unordered_map<std::string, std::shared_ptr<tcp::acceptor>> acceptors;  // by bindKey

@@ -1,5 +1,6 @@
 // portico-grpc-echo: the conformance echo backend in gRPC mode (echo-basic
-// with GRPC_ECHO_SERVER): the GrpcEcho service over h2c and over TLS.
+// with GRPC_ECHO_SERVER): the GrpcEcho service over h2c and over TLS, and
+// StreamEcho (streamecho.proto) for streaming calls through the proxy.
 // Separate from portico-echo so gRPC stays out of it and out of portico.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/server_builder.h>
@@ -13,6 +14,7 @@
 
 #include "echo/grpc/front.h"
 #include "echo/grpc/service.h"
+#include "echo/grpc/stream_service.h"
 
 namespace {
 
@@ -77,7 +79,9 @@ int main(int argc, char** argv) {
   echo::grpcecho::EchoService service(opts.identity, tls);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  echo::grpcecho::StreamEchoService streams(opts.identity.pod);  // streamecho.proto, for Portico's own tests
   builder.RegisterService(&service);
+  builder.RegisterService(&streams);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();  // no ports: front.cc hands it connections
   if (!server) {
     std::cerr << "portico-grpc-echo: cannot start the gRPC server" << std::endl;
