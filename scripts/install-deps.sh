@@ -16,11 +16,13 @@ PACKAGES=(
   libssl-dev           # certificate Secret parsing, TLS
   libfmt-dev           # formatting of errors and tables
   libcli11-dev         # command line
+  zlib1g-dev           # portico bundle (.tar.gz); libprotobuf-dev pulls it in already, listed because portico links it
   libboost1.81-dev     # Asio (C++20 coroutines) for the data plane and portico-echo
   libnghttp2-dev       # HTTP/2 framing (h2c and h2) in portico-echo
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # portico-grpc-echo and its test client
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  nghttp2-client       # h2load: HTTP/2 multiplexing test (tests/dataplane/h2_limits_test.cc)
   # fuzzing (make fuzz): clang 14 with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
 )

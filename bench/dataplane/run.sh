@@ -10,8 +10,9 @@
 #   RECORD=1    (or --record) also rewrite the data-plane section of
 #               bench/RESULTS.md from this run's JSON
 #   PROXIES     peers (default nginx,haproxy; h2o is also available)
-#   SCENARIOS   default: every scenario Portico serves today
-#               (h1-small,h1-10k,h1-newconn,tls-h1,routes1k; no HTTP/2 yet)
+#   SCENARIOS   default: every scenario of the harness Portico serves
+#               (h1-small,h1-10k,h1-newconn,tls-h1,routes1k, and h2load's
+#               h2-mux (h2c prior knowledge) and h2-tls (ALPN h2))
 #   Any other knob of the harness (DURATION, REPS, LAT_DURATION, ...) passes through.
 set -euo pipefail
 
@@ -62,11 +63,13 @@ before=$(ls "$results_dir"/*.json 2>/dev/null | sort | tail -1 || true)
 
 export PATH=$PATH:/usr/sbin
 export PROXIES=${PROXIES:-nginx,haproxy}
-export SCENARIOS=${SCENARIOS:-h1-small,h1-10k,h1-newconn,tls-h1,routes1k}
+export SCENARIOS=${SCENARIOS:-h1-small,h1-10k,h1-newconn,tls-h1,routes1k,h2-mux,h2-tls}
 export CANDIDATE_CMD="PORTICO_BIN=$(printf %q "$build_dir/portico") $(printf %q "$here/portico-candidate.sh")"
 export CANDIDATE_NAME=portico
 export CANDIDATE_PORT=18400
 export CANDIDATE_TLS_PORT=18401
+# h2c with prior knowledge is served on the HTTP listener itself.
+export CANDIDATE_H2C_PORT=18400
 export RESULTS_DIR=$results_dir
 
 "$harness/run.sh"

@@ -251,7 +251,8 @@ void H2ClientConnection::consume(H2ClientStream& st, size_t n) {
 }
 
 void H2ClientConnection::reset(H2ClientStream& st, uint32_t code) {
-  if (st.closed || closed_) return;
+  if (st.closed || closed_ || st.resetSent) return;
+  st.resetSent = true;
   nghttp2_submit_rst_stream(ng_, NGHTTP2_FLAG_NONE, st.id, code);
   kick();
 }
@@ -337,7 +338,13 @@ awaitable<std::shared_ptr<H2ClientConnection>> H2ClientPool::acquire(const std::
   using namespace asio::experimental::awaitable_operators;
   const std::string key = address + ":" + std::to_string(port);
   auto& list = conns_[key];
-  std::erase_if(list, [](const auto& c) { return !c->usable() && c->activeStreams() == 0; });
+  // Connections that can take no stream and carry none are done with
+  // (GOAWAY received, failed, draining).
+  std::erase_if(list, [](const auto& c) {
+    if (c->usable() || c->activeStreams() > 0) return false;
+    c->close();
+    return true;
+  });
   // The least loaded connection with room (usually the only one).
   std::shared_ptr<H2ClientConnection> best;
   for (const auto& c : list) {

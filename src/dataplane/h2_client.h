@@ -49,6 +49,7 @@ struct H2ClientStream {
   bool closed = false;     // nghttp2 closed the stream (ended, reset, connection gone)
   uint32_t errorCode = 0;  // RST_STREAM / GOAWAY code when closed abnormally
   bool refused = false;    // the backend never processed it (REFUSED_STREAM, GOAWAY): safe to retry
+  bool resetSent = false;  // RST_STREAM submitted (once)
   asio::steady_timer inWake;
 
   FieldList pending;  // header block being received

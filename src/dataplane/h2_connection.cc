@@ -207,6 +207,10 @@ H2Connection::H2Connection(Worker& worker, std::string bindKey, std::string peer
   nghttp2_option* opt = nullptr;
   nghttp2_option_new(&opt);
   nghttp2_option_set_no_auto_window_update(opt, 1);  // takeBody() acknowledges
+  // CONTINUATION flood (CVE-2024-28182): a header block may span at most 8
+  // CONTINUATION frames (nghttp2's default, set here so it cannot drift);
+  // beyond, the connection ends with a GOAWAY.
+  nghttp2_option_set_max_continuations(opt, 8);
   nghttp2_session_server_new2(&ng_, cb, this, opt);
   nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cb);
