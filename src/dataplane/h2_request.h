@@ -73,6 +73,8 @@ class H2Request {
                                      const ir::Backend& backend, bool mayRetryStatus, bool& stop);
   FieldList responseFields(const FieldList& upstream, const ir::Route& route,
                            const ir::Backend& backend) const;
+  // The route's mirrors, once the request body is known whole (mirror_).
+  void startMirrors();
   // A failure after the response began: gRPC gets its status in trailers,
   // anything else a reset stream.
   void failStarted(int grpcStatus, std::string_view message);
@@ -98,6 +100,13 @@ class H2Request {
   std::string held_;
   bool bodyWhole_ = false;
   bool bodyStarted_ = false;  // bytes beyond `held_` went upstream: no second attempt
+  // Mirrors waiting for the end of a streamed body (h2_stream_h2.cc):
+  // route null = none pending.
+  struct PendingMirror {
+    const ir::Route* route = nullptr;
+    const std::string* head = nullptr;
+    std::string body;  // the body so far
+  } mirror_;
 };
 
 }  // namespace portico::dataplane

@@ -8,6 +8,7 @@
 #include "dataplane/attempts.h"
 #include "dataplane/body_relay.h"
 #include "dataplane/h2_request.h"
+#include "dataplane/mirror.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
@@ -40,6 +41,9 @@ awaitable<void> H2Request::proxyH1(const ir::Route& route, const ir::Backend& ba
     req_.contentLength = held_.size();
   }
   const std::string head = upstreamHead(route, backend);
+  if (!route.filters.mirrors.empty())
+    sendMirrors(w_, *rt_, route, head, held_.empty() ? nullptr : std::make_shared<const std::string>(held_),
+                false);
 
   // The body is held whole: every attempt can send it.
   const int attempts = attemptCount(route);

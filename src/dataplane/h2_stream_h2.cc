@@ -8,7 +8,9 @@
 
 #include "dataplane/attempts.h"
 #include "dataplane/grpc_status.h"
+#include "dataplane/h2_fields.h"
 #include "dataplane/h2_request.h"
+#include "dataplane/mirror.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
@@ -26,44 +28,6 @@ constexpr uint32_t kCancel = 0x8;
 // longer ones stream and get one attempt (as on HTTP/1.1).
 constexpr size_t kHoldForRetry = 64 * 1024;
 
-// The HTTP/1.1 head forward.cc built (filters, X-Forwarded-*, rewrites)
-// as HTTP/2 fields: request line and Host to pseudo-header fields, names
-// lower case, connection-specific fields dropped (RFC 9113 §8.2.2, §8.3.1).
-FieldList headToFields(std::string_view head, bool teTrailers) {
-  FieldList f;
-  const size_t lineEnd = head.find("\r\n");
-  std::string_view line = head.substr(0, lineEnd);
-  const size_t sp1 = line.find(' ');
-  const size_t sp2 = line.rfind(' ');
-  f.emplace_back(":method", std::string(line.substr(0, sp1)));
-  f.emplace_back(":scheme", "http");
-  f.emplace_back(":authority", "");
-  f.emplace_back(":path", std::string(line.substr(sp1 + 1, sp2 - sp1 - 1)));
-  size_t at = lineEnd + 2;
-  while (at < head.size()) {
-    const size_t end = head.find("\r\n", at);
-    if (end == std::string_view::npos || end == at) break;
-    std::string_view h = head.substr(at, end - at);
-    at = end + 2;
-    const size_t colon = h.find(':');
-    std::string name(h.substr(0, colon));
-    for (char& ch : name) {
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-    }
-    std::string_view value = h.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    if (name == "host") {
-      f[2].second = std::string(value);
-      continue;
-    }
-    if (isConnectionSpecific(name)) continue;
-    f.emplace_back(std::move(name), std::string(value));
-  }
-  // gRPC servers require it (PROTOCOL-HTTP2.md); the only TE HTTP/2 allows.
-  if (teTrailers) f.emplace_back("te", "trailers");
-  return f;
-}
-
 }  // namespace
 
 awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& backend,
@@ -72,7 +36,8 @@ awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& ba
     req_.framing = http1::BodyFraming::ContentLength;
     req_.contentLength = static_cast<uint64_t>(contentLength_);
   }
-  const FieldList fields = headToFields(upstreamHead(route, backend), teTrailers_ || grpc_);
+  const std::string head = upstreamHead(route, backend);
+  const FieldList fields = h1HeadToH2Fields(head, teTrailers_ || grpc_);
 
   // HTTPRoute/GRPCRoute timeouts.request, and the client's own gRPC
   // deadline when it is sooner (the backend sees grpc-timeout too).
@@ -85,17 +50,27 @@ awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& ba
   }
 
   // Body bytes already here are taken now (a unary call usually has its
-  // whole message in); a route that retries waits for a short body to
-  // end, so every attempt can send it.
+  // whole message in).
   if (!st_.body.empty() || st_.bodyEnd) {
     if (!co_await c_.takeBody(st_, held_)) co_return;
   }
-  if (route.retry) {
+  // A route that retries waits for a short body to end, so every attempt
+  // can send it (as HTTP/1.1 does). Not for gRPC: a streaming call may
+  // wait for an answer before it ends its request.
+  if (!grpc_ && route.retry) {
     while (held_.size() <= kHoldForRetry && !(st_.bodyEnd && st_.body.empty())) {
       if (!co_await c_.takeBody(st_, held_)) co_return;
     }
   }
   bodyWhole_ = st_.bodyEnd && st_.body.empty();
+  // Mirrors get the request once its body is complete, if that is at most
+  // kHoldForRetry (now, or when the pump reaches the end: a unary gRPC
+  // call's message usually arrives after its headers); never held back for
+  // them, so a streaming call is not delayed and a long one not mirrored.
+  if (!route.filters.mirrors.empty()) {
+    mirror_ = {&route, &head, held_};
+    if (bodyWhole_) startMirrors();
+  }
 
   const int attempts = bodyWhole_ ? attemptCount(route) : 1;
   H2Outcome ex;
@@ -218,9 +193,22 @@ awaitable<void> H2Request::pumpRequestBody(H2ClientConnection& conn, H2ClientStr
     if (!co_await c_.takeBody(st_, chunk, &stop)) co_return;
     if (chunk.empty()) continue;
     bodyStarted_ = true;
+    if (mirror_.route) {
+      mirror_.body.append(chunk);
+      if (mirror_.body.size() > kHoldForRetry) mirror_.route = nullptr;  // too long to mirror
+    }
     if (!co_await conn.write(up, chunk)) co_return;
   }
+  startMirrors();
   conn.finish(up);
+}
+
+void H2Request::startMirrors() {
+  if (!mirror_.route) return;
+  const ir::Route& route = *mirror_.route;
+  mirror_.route = nullptr;  // once per request, whatever the attempts
+  auto body = mirror_.body.empty() ? nullptr : std::make_shared<const std::string>(std::move(mirror_.body));
+  sendMirrors(w_, *rt_, route, *mirror_.head, std::move(body), teTrailers_ || grpc_);
 }
 
 FieldList H2Request::responseFields(const FieldList& upstream, const ir::Route& route,

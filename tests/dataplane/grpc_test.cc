@@ -315,6 +315,23 @@ TEST_F(GrpcProxy, NoReadyEndpointIsUnavailable) {
       << r.status.error_message();
 }
 
+TEST_F(GrpcProxy, RequestMirrorGetsACopyOfTheCall) {
+  serveRoutes(route("mirrored",
+                    "  - filters:\n    - type: RequestMirror\n      requestMirror: {backendRef: {name: "
+                    "grpc-v2, port: 80}}\n    backendRefs: [{name: grpc-v1, port: 80}]\n"));
+  auto s = stub(port);
+  auto r = unary(*s, "copy-me");
+  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  EXPECT_EQ(r.reply.pod(), "grpc-v1");  // the client gets the primary's answer
+  bool seen = false;
+  for (int i = 0; i < 10 && !seen; ++i) {
+    auto line = v2->proc->readLine(std::chrono::seconds(5));
+    if (!line) break;
+    seen = line->find("StreamEcho/Unary payload copy-me") != std::string::npos;
+  }
+  EXPECT_TRUE(seen) << "the mirror received the call over HTTP/2";
+}
+
 class GrpcTlsProxy : public GrpcProxy {};
 
 TEST_F(GrpcTlsProxy, UnaryAndStreamingOverTls) {

@@ -247,6 +247,11 @@ class H2cProxy : public ProxyTest {
                                  "      requestRedirect: {hostname: new.example.com, statusCode: 301}\n"
                                  "  - matches: [{path: {type: PathPrefix, value: /upload}}]\n"
                                  "    backendRefs: [{name: raw, port: 80}]\n"
+                                 "  - matches: [{path: {type: PathPrefix, value: /mirrored}}]\n"
+                                 "    filters:\n"
+                                 "    - type: RequestMirror\n"
+                                 "      requestMirror: {backendRef: {name: raw, port: 80}}\n"
+                                 "    backendRefs: [{name: echo-h2, port: 80}]\n"
                                  "  - matches: [{path: {type: PathPrefix, value: /}}]\n"
                                  "    filters:\n"
                                  "    - type: ResponseHeaderModifier\n"
@@ -332,6 +337,20 @@ TEST_F(H2cProxy, PostBodyIsRelayedAndTrailersComeBack) {
   const std::string head = raw->heads().front();
   EXPECT_TRUE(head.starts_with("POST /upload HTTP/1.1\r\nHost: h2.example.com\r\n")) << head;
   EXPECT_NE(head.find("Content-Length: " + std::to_string(body.size()) + "\r\n"), std::string::npos) << head;
+}
+
+TEST_F(H2cProxy, MirrorGetsTheRequestAndItsBody) {
+  Client c(port);
+  ASSERT_TRUE(c.ok());
+  H2Client h2(c);
+  auto r = h2.fetch("POST", "h2.example.com", "/mirrored/x", {{"content-type", "text/plain"}}, "mirror me");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);  // the primary (echo) answers the client
+  EXPECT_EQ(json(*r)["path"], "/mirrored/x");
+  ASSERT_TRUE(raw->waitRequests(1));
+  const std::string head = raw->heads().front();
+  EXPECT_TRUE(head.starts_with("POST /mirrored/x HTTP/1.1\r\n")) << head;
+  EXPECT_NE(head.find("Content-Length: 9\r\n"), std::string::npos) << head;
 }
 
 TEST_F(H2cProxy, RedirectFilterIsAnsweredOverH2) {

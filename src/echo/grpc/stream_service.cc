@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include "echo/log.h"
+
 namespace portico::echo::grpcecho {
 namespace {
 
@@ -21,6 +23,7 @@ bool pause(grpc::ServerContext& ctx, int ms) {
 
 grpc::Status StreamEchoService::Unary(grpc::ServerContext* ctx, const spb::StreamRequest* req,
                                       spb::Chunk* res) {
+  logLine("StreamEcho/Unary payload " + req->payload());  // tests watch for mirrored calls
   ctx->AddTrailingMetadata("x-echo-pod", pod_);
   if (req->delay_ms() > 0 && !pause(*ctx, req->delay_ms())) return grpc::Status::CANCELLED;
   res->set_payload(req->payload());
