@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace portico::admin {
 
@@ -24,6 +26,9 @@ struct Response {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
+  // Extra header fields (e.g. X-Portico-Exit, the exit status a CLI
+  // command run against this server should return).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Handlers run on the admin thread; they must be thread-safe with respect to

@@ -67,6 +67,7 @@ std::string render(const Response& res, bool head, bool keepAlive, int versionMi
   }
   // Metrics and health answers are live values: no cache may replay them.
   http1::appendHeader(out, "Cache-Control", "no-store");
+  for (const auto& [name, value] : res.headers) http1::appendHeader(out, name, value);
   if (allowHeader) http1::appendHeader(out, "Allow", "GET, HEAD");
   if (!keepAlive) {
     http1::appendHeader(out, "Connection", "close");

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <map>
-#include <string_view>
 #include <ostream>
+#include <string_view>
 #include <thread>
 
 #include "cli/commands.h"
@@ -75,6 +75,10 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   CLI::App* diagnoseCmd = addDiagnoseCommand(app, diagnoseArgs);
   ExplainArgs explainArgs;
   CLI::App* explainCmd = addExplainCommand(app, explainArgs);
+  ChangesArgs changesArgs;
+  CLI::App* changesCmd = addChangesCommand(app, changesArgs);
+  BundleArgs bundleArgs;
+  CLI::App* bundleCmd = addBundleCommand(app, bundleArgs);
   MigrateIngressArgs migrateArgs;
   CLI::App* migrateIngressCmd = addMigrateCommand(app, migrateArgs);
 
@@ -84,35 +88,43 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   std::string accessLog = "json";
   int drainSeconds = 10;
   bool noWatch = false;
-  CLI::App* runCmd = app.add_subcommand("run", "Serve the Gateways of the given manifests (control and data plane).");
+  CLI::App* runCmd =
+      app.add_subcommand("run", "Serve the Gateways of the given manifests (control and data plane).");
   addInputs(*runCmd, runOpts.paths);
   runCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
       ->capture_default_str();
   runCmd->add_option("--workers", runOpts.server.workers, "Worker threads (default: number of cores)");
-  runCmd->add_option("--listen-address", runOpts.server.listenAddress,
-                     "Address for listeners of Gateways without spec.addresses")
+  runCmd
+      ->add_option("--listen-address", runOpts.server.listenAddress,
+                   "Address for listeners of Gateways without spec.addresses")
       ->capture_default_str();
-  runCmd->add_option("--admin-address", adminAddress, "Admin server ADDRESS:PORT (loopback by default; 'off' disables)")
+  runCmd
+      ->add_option("--admin-address", adminAddress,
+                   "Admin server ADDRESS:PORT (loopback by default; 'off' disables)")
       ->capture_default_str();
   runCmd->add_option("--address-pool", runOpts.addressPool,
                      "IPv4 CIDR to give each Gateway without spec.addresses its own address (repeatable)");
-  runCmd->add_option("--access-log", accessLog,
-                     "Access log on stdout: json, text (one nginx-style line per request) or off")
+  runCmd
+      ->add_option("--access-log", accessLog,
+                   "Access log on stdout: json, text (one nginx-style line per request) or off")
       ->check(CLI::IsMember({"json", "text", "off"}))
       ->capture_default_str();
   runCmd->add_option("--drain-timeout", drainSeconds, "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();
   runCmd->add_flag("--no-watch", noWatch, "Do not reload when the files change (SIGHUP still reloads)");
-  runCmd->add_option("--max-request-body", runOpts.server.maxRequestBody,
-                     "Largest request body in bytes (413 above it); 0 = unlimited")
+  runCmd
+      ->add_option("--max-request-body", runOpts.server.maxRequestBody,
+                   "Largest request body in bytes (413 above it); 0 = unlimited")
       ->capture_default_str();
   runCmd->add_flag("--via", runOpts.server.addVia, "Add a Via header to proxied requests");
   runCmd->add_flag("--route-metrics", runOpts.server.routeMetrics,
                    "Also count requests per route in /metrics (series grow with the number of routes)");
-  runCmd->add_option("--gateway-class", runOpts.gatewayClasses,
-                     "Serve only these GatewayClasses (repeatable); others naming the controller are Unsupported");
-  runCmd->footer("Reloads when the files change and on SIGHUP; an invalid change is reported and the last good "
-                 "version of each object keeps serving. SIGTERM/SIGINT drain and exit 0.");
+  runCmd->add_option(
+      "--gateway-class", runOpts.gatewayClasses,
+      "Serve only these GatewayClasses (repeatable); others naming the controller are Unsupported");
+  runCmd->footer(
+      "Reloads when the files change and on SIGHUP; an invalid change is reported and the last good "
+      "version of each object keeps serving. SIGTERM/SIGINT drain and exit 0.");
 
   try {
     app.parse(argc, argv);
@@ -125,13 +137,16 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   if (*validateCmd) return runValidate(validate, out, err);
   if (*diagnoseCmd) return runDiagnose(diagnoseArgs, out, err);
   if (*explainCmd) return runExplain(explainArgs, out, err);
+  if (*changesCmd) return runChanges(changesArgs, out, err);
+  if (*bundleCmd) return runBundle(bundleArgs, out, err);
   if (*migrateIngressCmd) return runMigrateIngress(migrateArgs, out, err);
   if (*runCmd) {
     runOpts.controllerName = controllerName;
     runOpts.accessLog = accessLog;
     runOpts.watch = !noWatch;
     runOpts.drainTimeout = std::chrono::seconds(drainSeconds);
-    if (runOpts.server.workers <= 0) runOpts.server.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (runOpts.server.workers <= 0)
+      runOpts.server.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (adminAddress == "off") {
       runOpts.admin = false;
     } else {

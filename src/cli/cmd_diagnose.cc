@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/live.h"
 #include "cli/report_options.h"
 #include "diagnose/diagnose.h"
 #include "diagnose/render.h"
@@ -12,7 +13,31 @@
 
 namespace portico::cli {
 
+namespace {
+
+// The same analysis, run by the server on what it serves, plus PD-LIVE-*.
+int runLive(const DiagnoseArgs& args, std::ostream& out, std::ostream& err) {
+  QueryParams q;
+  addReportParams(q, args.report, out);
+  if (!args.namespace_.empty()) q.emplace_back("namespace", args.namespace_);
+  if (!args.now.empty()) q.emplace_back("now", args.now);
+  return fetchReport(args.admin, withQuery("/diagnose", q), out, err);
+}
+
+}  // namespace
+
 int runDiagnose(const DiagnoseArgs& args, std::ostream& out, std::ostream& err) {
+  if (args.admin.empty() == args.paths.empty()) {
+    err << "diagnose: give either -c PATH... or --admin URL\n";
+    return 2;
+  }
+  if (!args.admin.empty()) {
+    if (!args.with.empty() || !args.report.controllerName.empty()) {
+      err << "diagnose: --with and --controller-name need -c (a running Portico has its own)\n";
+      return 2;
+    }
+    return runLive(args, out, err);
+  }
   diagnose::Options options;
   if (!args.report.controllerName.empty()) options.translate.controllerName = args.report.controllerName;
   options.namespace_ = args.namespace_;
@@ -52,9 +77,11 @@ CLI::App* addDiagnoseCommand(CLI::App& app, DiagnoseArgs& args) {
       "diagnose",
       "Walk GatewayClass -> Gateway -> listener -> route -> backend -> endpoints and report findings.");
   cmd->add_option(
-         "-c,--config", args.paths,
-         "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.")
-      ->required();
+      "-c,--config", args.paths,
+      "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.");
+  cmd->add_option("--admin", args.admin,
+                  "Diagnose a running Portico instead: its admin server, e.g. http://127.0.0.1:9901. Adds "
+                  "runtime findings (PD-LIVE-*) and bind failures.");
   cmd->add_option(
       "--with", args.with,
       "A change (files or directories) applied on top of the input: report the findings it introduces, "
@@ -65,7 +92,8 @@ CLI::App* addDiagnoseCommand(CLI::App& app, DiagnoseArgs& args) {
   cmd->add_option("--now", args.now, "Reference time for certificate dates (RFC 3339); default: now");
   cmd->footer(
       "Every finding has a stable code documented in docs/troubleshooting.md.\nExit status: 1 when there are "
-      "errors (with --with: when the change introduces an error), 0 otherwise.");
+      "errors (with --with: when the change introduces an error), 0 otherwise; 2 on bad arguments or when "
+      "the admin server cannot be reached.");
   return cmd;
 }
 

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "cli/live.h"
 #include "cli/report_options.h"
 #include "diagnose/diagnose.h"
 #include "diagnose/explain.h"
@@ -42,6 +43,16 @@ int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err) {
     req.headers.emplace_back("Content-Type", "application/grpc");
     req.headers.emplace_back("TE", "trailers");
   }
+  if (args.admin.empty() == args.paths.empty()) {
+    err << "explain: give either -c PATH... or --admin URL\n";
+    return 2;
+  }
+  if (!args.admin.empty()) {
+    QueryParams q{{"url", req.url}, {"method", req.method}};
+    for (const auto& [name, value] : req.headers) q.emplace_back("header", name + ": " + value);
+    addReportParams(q, args.report, out);
+    return fetchReport(args.admin, withQuery("/explain", q), out, err);
+  }
   const source::LoadResult in = source::loadPaths(args.paths);
   for (const auto& d : in.diagnostics) {
     if (d.severity == api::Severity::Error)
@@ -69,9 +80,11 @@ CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args) {
                                      "Trace one request: listener, every candidate rule and why it lost, "
                                      "filters, backends, upstream request.");
   cmd->add_option(
-         "-c,--config", args.paths,
-         "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.")
-      ->required();
+      "-c,--config", args.paths,
+      "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. Repeatable.");
+  cmd->add_option("--admin", args.admin,
+                  "Trace through a running Portico's served config instead: its admin server, e.g. "
+                  "http://127.0.0.1:9901");
   cmd->add_option("--url", args.url, "The request URL, e.g. http://shop.example.com:8080/api?x=1")
       ->required();
   cmd->add_option("-X,--request", args.method, "Request method")->capture_default_str();
@@ -82,7 +95,7 @@ CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args) {
   addReportOptions(*cmd, args.report, "portico.dev/explain/v1");
   cmd->footer(
       "Exit status: 0 when the request is proxied or answered with 2xx/3xx, 1 when the client gets an "
-      "error.");
+      "error; 2 on bad arguments or when the admin server cannot be reached.");
   return cmd;
 }
 

@@ -52,6 +52,7 @@ void addReportOptions(CLI::App& cmd, ReportOptions& options, const char* schema)
 
 struct DiagnoseArgs {
   std::vector<std::string> paths;
+  std::string admin;              // --admin URL: diagnose a running Portico instead of `paths`
   std::vector<std::string> with;  // --with: change applied on top of `paths` (before/after)
   std::string namespace_;         // -n: only findings involving this namespace
   ReportOptions report;
@@ -66,6 +67,7 @@ CLI::App* addDiagnoseCommand(CLI::App& app, DiagnoseArgs& args);
 
 struct ExplainArgs {
   std::vector<std::string> paths;
+  std::string admin;  // --admin URL: trace through a running Portico's served config
   std::string url;
   std::string method = "GET";
   std::vector<std::string> headers;  // "Name: value"
@@ -78,6 +80,32 @@ struct ExplainArgs {
 // connection fails; 2 on bad arguments.
 int runExplain(const ExplainArgs& args, std::ostream& out, std::ostream& err);
 CLI::App* addExplainCommand(CLI::App& app, ExplainArgs& args);
+
+struct ChangesArgs {
+  std::string admin;  // --admin URL (required: the history lives in the running process)
+  OutputFormat format = OutputFormat::Text;
+  int width = 0;  // 0 = terminal width or 80
+  int last = 0;   // only the newest N generations; 0 = all kept
+};
+
+// Prints the recent config generations of a running Portico (cmd_changes.cc).
+// Exit 0; 2 when the admin server cannot be reached or on bad arguments.
+int runChanges(const ChangesArgs& args, std::ostream& out, std::ostream& err);
+CLI::App* addChangesCommand(CLI::App& app, ChangesArgs& args);
+
+struct BundleArgs {
+  std::vector<std::string> paths;  // -c: from manifests
+  std::string admin;               // --admin URL: from a running Portico
+  std::string output;              // -o FILE.tar.gz
+  std::string controllerName;
+};
+
+// Writes the evidence an incident review wants as one .tar.gz
+// (cmd_bundle.cc). Exit 0 when every part was collected, 1 when some
+// could not be (the bundle lists which, in README.txt), 2 on bad arguments
+// or when the file cannot be written.
+int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err);
+CLI::App* addBundleCommand(CLI::App& app, BundleArgs& args);
 
 struct MigrateIngressArgs {
   std::vector<std::string> files;  // -f: files, directories, "-" = stdin

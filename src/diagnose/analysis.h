@@ -104,5 +104,6 @@ void checkBackends(Analysis& a);          // backends.cc
 void checkRouting(Analysis& a);           // routing.cc
 void checkGRPC(Analysis& a);              // grpc.cc
 void checkPolicies(Analysis& a);          // policies.cc
+void checkLive(Analysis& a);              // live.cc: runtime facts (diagnose --admin)
 
 }  // namespace portico::diagnose::detail

@@ -26,7 +26,9 @@ int chainRank(std::string_view kind) {
                                                        "ReferenceGrant",
                                                        "Service",
                                                        "EndpointSlice",
-                                                       "BackendTLSPolicy"};
+                                                       "BackendTLSPolicy",
+                                                       "File",
+                                                       "Portico"};
   auto it = std::find(kOrder.begin(), kOrder.end(), kind);
   return static_cast<int>(it - kOrder.begin());
 }
@@ -118,6 +120,7 @@ Report diagnose(const source::LoadResult& input, const Options& options) {
   detail::checkRouting(a);
   detail::checkGRPC(a);
   detail::checkPolicies(a);
+  detail::checkLive(a);
 
   Report report;
   std::set<std::string> seen;
@@ -134,6 +137,10 @@ Report diagnose(const source::LoadResult& input, const Options& options) {
     return x.field < y.field;
   });
   report.summary = summarise(report.findings, static_cast<int>(input.snapshot.objectCount()));
+  if (options.live) {
+    const LiveFacts& l = *options.live;
+    report.live = LiveState{l.generation, l.appliedAt, l.trigger, l.reloadsOk, l.reloadsRejected};
+  }
   return report;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "diagnose/findings.h"
+#include "diagnose/live.h"
 #include "source/loader.h"
 #include "translate/translator.h"
 
@@ -25,6 +26,9 @@ struct Options {
   int expiryWarningDays = 14;
   // Only findings on objects of this namespace (or involving it); "" = all.
   std::string namespace_;
+  // A running Portico's runtime facts (diagnose --admin): adds the PD-LIVE-*
+  // checks and the report's `live` header. Not owned.
+  const LiveFacts* live = nullptr;
 };
 
 // Diagnoses loaded input: the loader's diagnostics become findings too (an

@@ -38,7 +38,8 @@ const std::vector<CodeInfo>& codeCatalog() {
   using S = Severity;
   // Grouped in the order diagnose walks a chain: input, GatewayClass,
   // Gateway, listener, TLS, route, references, backends, routing, gRPC,
-  // policies. docs/troubleshooting.md has one section per entry.
+  // policies, then what only a running Portico knows (diagnose --admin).
+  // docs/troubleshooting.md has one section per entry.
   static const std::vector<CodeInfo> kCodes = {
       {"PD-INPUT-INVALID", S::Error, "object rejected by validation; the API server would refuse it"},
       {"PD-INPUT-WARNING", S::Warning, "the loader accepted the object with a warning"},
@@ -114,6 +115,9 @@ const std::vector<CodeInfo>& codeCatalog() {
       {"PD-POLICY-NOT-ACCEPTED", S::Error, "BackendTLSPolicy not accepted; its backends fail with 5xx"},
       {"PD-POLICY-CA-INVALID", S::Error, "BackendTLSPolicy CA certificate reference not usable"},
       {"PD-POLICY-TARGET-NOT-FOUND", S::Warning, "policy targets a Service that does not exist"},
+      {"PD-LIVE-CONFIG-REJECTED", S::Error, "the running Portico refused part of its current config"},
+      {"PD-LIVE-BACKEND-5XX", S::Warning, "a backend's requests end in 5xx (live counters)"},
+      {"PD-LIVE-UPSTREAM-CONNECT-ERRORS", S::Warning, "connections to backends fail (live counters)"},
   };
   return kCodes;
 }

@@ -6,6 +6,8 @@
 // `-o json` output and CI gates depend on them).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,9 +83,19 @@ struct Summary {
   int objects = 0;  // objects in the input
 };
 
+// Which config generation a live report (diagnose --admin) describes.
+struct LiveState {
+  uint64_t generation = 0;
+  std::string appliedAt;
+  std::string trigger;
+  uint64_t reloadsOk = 0;
+  uint64_t reloadsRejected = 0;
+};
+
 struct Report {
   std::vector<Finding> findings;  // sorted: severity, then chain order, then object
   Summary summary;
+  std::optional<LiveState> live;  // set for diagnose --admin
 };
 
 // The catalog: every code `diagnose` can emit, its default severity and a

@@ -66,6 +66,13 @@ std::string renderJson(const Report& report) {
             {"kind", "DiagnoseReport"},
             {"summary", summary(report.summary)},
             {"findings", findings(report.findings)}};
+  if (report.live) {
+    const LiveState& l = *report.live;
+    j["live"] = {{"generation", l.generation},
+                 {"appliedAt", l.appliedAt},
+                 {"trigger", l.trigger},
+                 {"reloads", {{"clean", l.reloadsOk}, {"rejected", l.reloadsRejected}}}};
+  }
   return j.dump(2) + "\n";
 }
 

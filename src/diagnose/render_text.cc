@@ -169,7 +169,13 @@ std::string patchCommand(const Fix& fix) {
 std::string renderText(const Report& report, const TextOptions& o) {
   const Style st{o.color};
   std::ostringstream out;
-  out << "portico diagnose: " << counts(report.summary) << " in " << report.summary.objects << " objects\n\n";
+  out << "portico diagnose: " << counts(report.summary) << " in " << report.summary.objects << " objects\n";
+  if (report.live) {
+    const LiveState& l = *report.live;
+    out << fmt::format("live: config generation {} ({}, {}); reloads {} clean, {} with rejected objects\n",
+                       l.generation, l.trigger, l.appliedAt, l.reloadsOk, l.reloadsRejected);
+  }
+  out << '\n';
   for (const auto& f : report.findings) finding(out, f, o, st);
   if (report.findings.empty())
     out << "No problem found: every chain from GatewayClass to endpoints is complete.\n";

@@ -13,8 +13,9 @@
 #include "admin/admin_server.h"
 #include "dataplane/runtime.h"
 #include "ir/ir_json.h"
+#include "run/admin_routes.h"
 #include "run/carry_forward.h"
-#include "run/metrics.h"
+#include "run/controller_state.h"
 #include "source/loader.h"
 #include "source/watch.h"
 #include "status/status_json.h"
@@ -22,31 +23,12 @@
 
 namespace portico::run {
 
-struct Controller::State {
-  RunOptions options;
-  std::ostream& log;
-  mutable std::mutex mu;  // control path only: reloads and admin reads
-  std::mutex logMu;
-  std::unique_ptr<dataplane::Server> server;
-  std::unique_ptr<admin::AdminServer> adminServer;
-  std::unique_ptr<source::FileWatcher> watcher;
-  store::Snapshot lastGood;
-  translate::Result current;
-  api::Diagnostics diagnostics;
-  std::shared_ptr<const ir::Config> ir;
-  uint64_t generation = 0;
-  bool started = false;
-  ControlMetrics metrics;
-
-  State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l) {}
-
-  void say(const std::string& line) {
-    std::lock_guard lock(logMu);
-    log << line << std::endl;
-  }
-};
-
 namespace {
+
+// Error lines kept per generation in /changes; the rest are in the log.
+constexpr size_t kHistoryDiagnostics = 10;
+
+}  // namespace
 
 std::string nowRfc3339() {
   std::time_t t = std::time(nullptr);
@@ -56,8 +38,6 @@ std::string nowRfc3339() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 Controller::Controller(RunOptions options, std::ostream& log)
     : s_(std::make_unique<State>(std::move(options), log)) {}
@@ -108,6 +88,26 @@ void Controller::reload(const std::string& why) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   s_->generation++;
+  ObjectTexts objects = captureObjects(load.files, load.snapshot, load.diagnostics, s_->objects);
+  Generation g;
+  g.number = s_->generation;
+  g.time = nowRfc3339();
+  g.trigger = why;
+  g.objects = load.snapshot.objectCount();
+  g.rejected = errors;
+  g.carried = carried;
+  for (const auto& d : load.diagnostics) {
+    if (d.severity == api::Severity::Error && g.diagnostics.size() < kHistoryDiagnostics)
+      g.diagnostics.push_back(d.format());
+  }
+  g.changes = diffObjects(s_->objects, objects);
+  g.flips = diffConditions(s_->current.status, result.status);
+  s_->appliedAt = g.time;
+  s_->trigger = why;
+  (errors == 0 ? s_->reloadsClean : s_->reloadsRejected)++;
+  s_->history.record(std::move(g));
+  s_->objects = std::move(objects);
+  s_->translateOptions = topts;
   s_->lastGood = std::move(load.snapshot);
   s_->current = std::move(result);
   s_->ir = config;
@@ -133,28 +133,7 @@ bool Controller::start(std::string& error) {
   if (o.admin) {
     s_->adminServer = admin::AdminServer::start(o.adminAddress, o.adminPort, error);
     if (!s_->adminServer) return false;
-    auto text = [](std::string body, const char* type = "text/plain; charset=utf-8") {
-      admin::Response r;
-      r.body = std::move(body);
-      r.contentType = type;
-      return r;
-    };
-    s_->adminServer->handle("/ready", [this, text](std::string_view, std::string_view) {
-      admin::Response r = text(ready() ? "ready\n" : "not ready\n");
-      if (!ready()) r.status = 503;
-      return r;
-    });
-    s_->adminServer->handle("/status", [this, text](std::string_view, std::string_view) {
-      return text(statusJson(), "application/json");
-    });
-    s_->adminServer->handle("/config_dump", [this, text](std::string_view, std::string_view) {
-      return text(configDump(), "application/json");
-    });
-    s_->adminServer->handle(
-        "/diagnostics", [this, text](std::string_view, std::string_view) { return text(diagnosticsText()); });
-    s_->adminServer->handle("/metrics", [this, text](std::string_view, std::string_view) {
-      return text(metrics(), "text/plain; version=0.0.4; charset=utf-8");
-    });
+    registerAdminRoutes(*s_->adminServer, *this);
     s_->say(fmt::format("admin server on {}:{}", o.adminAddress, s_->adminServer->port()));
   }
   if (o.watch) {

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "dataplane/server.h"
+#include "diagnose/live.h"
+#include "source/loader.h"
+#include "translate/translator.h"
 
 namespace portico::run {
 
@@ -27,6 +30,17 @@ struct RunOptions {
   std::chrono::milliseconds debounce{100};
   bool watch = true;
   std::string accessLog = "json";  // json | text | off (dataplane/access_log.h)
+};
+
+// What the live troubleshooting endpoints analyse (admin_routes.cc): the
+// served objects, the options they were translated with (bind failures
+// included), the served IR and the runtime facts. A copy: analysing it
+// holds no lock.
+struct LiveView {
+  source::LoadResult input;  // the served snapshot; the current load's warnings
+  translate::Options translate;
+  std::shared_ptr<const ir::Config> ir;
+  diagnose::LiveFacts facts;
 };
 
 class Controller {
@@ -56,6 +70,10 @@ class Controller {
   std::string diagnosticsText() const;
   std::string metrics() const;
   bool ready() const;
+  std::string objectsYaml() const;  // objects.h
+  std::string changesJson() const;  // history.h
+  std::string recentLog() const;    // the last log lines, timestamped
+  LiveView liveView() const;
 
  private:
   struct State;

@@ -1,0 +1,140 @@
+// PD-LIVE-*: findings only a running Portico can back with data (reloads
+// and their rejected objects, request counters by backend). Bind failures
+// need no code of their own: the run loop feeds them to the translator,
+// whose PortUnavailable condition becomes PD-LISTENER-PORT-IN-USE.
+#include "diagnose/live.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "diagnose/analysis.h"
+
+namespace portico::diagnose::detail {
+namespace {
+
+// Below this share of 5xx a backend is not reported: a few errors among
+// many requests are what retries and client aborts normally leave.
+constexpr uint64_t kMinFiveXxPercent = 10;
+
+std::string reloadEvidence(const LiveFacts& f) {
+  return fmt::format(
+      "generation {} ({}, applied {}); reloads since start: {} clean, {} with rejected objects", f.generation,
+      f.trigger, f.appliedAt, f.reloadsOk, f.reloadsRejected);
+}
+
+void rejected(Analysis& a, const LiveFacts& live) {
+  for (const auto& d : live.rejected) {
+    if (d.severity != api::Severity::Error) continue;
+    const bool named = !d.kind.empty() && !d.name.empty();
+    ObjectRef obj = named ? ObjectRef{d.kind, d.namespace_, d.name} : ObjectRef{"File", "", d.file};
+    const std::string id =
+        named ? fmt::format("{} {}", d.kind, d.namespace_.empty() ? d.name : d.namespace_ + "/" + d.name)
+              : "";
+    const bool kept = named && std::find(live.carried.begin(), live.carried.end(), id) != live.carried.end();
+    Finding& f = a.add("PD-LIVE-CONFIG-REJECTED", obj, d.field);
+    f.subject = d.file;
+    if (!named) {
+      f.symptom =
+          fmt::format("edits to {} are not live: Portico keeps serving what the file held before", d.file);
+    } else if (kept) {
+      f.symptom = fmt::format("the last edit of {} is not live: Portico still serves its previous version",
+                              obj.display());
+    } else {
+      f.symptom =
+          fmt::format("{} is not served: Portico refused it and had no earlier version", obj.display());
+    }
+    f.cause = d.message.empty() ? "The manifest was refused." : d.message;
+    f.evidence.push_back({"reload", reloadEvidence(live)});
+    f.evidence.push_back({"object", d.format()});
+    f.fix.summary =
+        "Correct the manifest and save it (the file watcher reloads) or send SIGHUP; check it first:";
+    f.fix.commands.push_back(fmt::format("portico validate -c {}", d.file.empty() ? "FILE" : d.file));
+  }
+}
+
+// "ns/svc:port" -> Service ns/svc.
+ObjectRef serviceOf(const std::string& cluster) {
+  const auto slash = cluster.find('/');
+  const auto colon = cluster.rfind(':');
+  if (slash == std::string::npos || colon == std::string::npos || colon < slash)
+    return {"Service", "", cluster};
+  return {"Service", cluster.substr(0, slash), cluster.substr(slash + 1, colon - slash - 1)};
+}
+
+std::string classes(const std::array<uint64_t, 6>& c) {
+  std::string out;
+  for (size_t i = 1; i < c.size(); ++i) {
+    if (c[i] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{}xx {}", i, c[i]);
+  }
+  return out;
+}
+
+void backendErrors(Analysis& a, const LiveFacts& live) {
+  for (const auto& [cluster, c] : live.backendRequests) {
+    uint64_t total = 0;
+    for (size_t i = 1; i < c.size(); ++i) total += c[i];
+    if (c[5] == 0 || c[5] * 100 < total * kMinFiveXxPercent) continue;
+    Finding& f = a.add("PD-LIVE-BACKEND-5XX", serviceOf(cluster));
+    f.subject = cluster;
+    f.symptom = fmt::format("{} of {} requests routed to {} ended in 5xx ({}%)", c[5], total, cluster,
+                            c[5] * 100 / total);
+    f.cause =
+        "The backend answered with 5xx, or Portico could not reach it: a refused or timed-out connection "
+        "to every endpoint is a 502/503, a route timeout a 504.";
+    f.evidence.push_back({"counters", fmt::format("requests to {} since start: {}", cluster, classes(c))});
+    if (live.upstreamConnectErrors > 0) {
+      f.evidence.push_back({"counters", fmt::format("portico_upstream_connect_errors_total {} (all backends)",
+                                                    live.upstreamConnectErrors)});
+    }
+    const auto it = a.tr.ir.clusters.find(cluster);
+    std::string probe;
+    if (it != a.tr.ir.clusters.end()) {
+      std::string eps;
+      for (const auto& ep : it->second.endpoints) {
+        eps += (eps.empty() ? "" : ", ") + fmt::format("{}:{}", ep.address, ep.port);
+        if (probe.empty()) probe = fmt::format("curl -sv http://{}:{}/", ep.address, ep.port);
+      }
+      f.evidence.push_back(
+          {"endpoints", eps.empty() ? "no ready endpoint in the current config" : "ready endpoints: " + eps});
+    }
+    f.fix.summary =
+        "Check the backend itself (its logs), and that its EndpointSlices list Pods that are up and accept "
+        "connections from Portico:";
+    if (!probe.empty()) f.fix.commands.push_back(probe);
+    f.fix.commands.push_back(
+        fmt::format("kubectl get endpointslices -n {} -l kubernetes.io/service-name={} -o wide",
+                    f.object.namespace_, f.object.name));
+  }
+}
+
+void connectErrors(Analysis& a, const LiveFacts& live) {
+  if (live.upstreamConnectErrors == 0) return;
+  Finding& f = a.add("PD-LIVE-UPSTREAM-CONNECT-ERRORS", {"Portico", "", "data-plane"});
+  f.symptom = fmt::format("{} connection attempt{} to backends failed since start",
+                          live.upstreamConnectErrors, live.upstreamConnectErrors == 1 ? "" : "s");
+  f.cause =
+      "An endpoint refused the connection or did not accept it within the connect timeout; Portico moved on "
+      "to the next endpoint, and answered 502/503 when none was left.";
+  f.evidence.push_back(
+      {"counters", fmt::format("portico_upstream_connect_errors_total {}", live.upstreamConnectErrors)});
+  for (const auto& [cluster, c] : live.backendRequests) {
+    if (c[5] > 0) f.evidence.push_back({"counters", fmt::format("{}: {}", cluster, classes(c))});
+  }
+  f.fix.summary =
+      "Find the backend with 5xx above (PD-LIVE-BACKEND-5XX) and check that its EndpointSlices list only "
+      "endpoints that are up.";
+}
+
+}  // namespace
+
+void checkLive(Analysis& a) {
+  if (!a.opt.live) return;
+  rejected(a, *a.opt.live);
+  backendErrors(a, *a.opt.live);
+  connectErrors(a, *a.opt.live);
+}
+
+}  // namespace portico::diagnose::detail

@@ -1,0 +1,158 @@
+#include "run/history.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "api/kinds.h"
+#include "run/line_diff.h"
+
+namespace portico::run {
+namespace {
+
+// "Kind ns/name" -> kind, namespace, name.
+ObjectChange changeOf(std::string op, const std::string& id) {
+  ObjectChange c;
+  c.op = std::move(op);
+  const auto space = id.find(' ');
+  c.kind = id.substr(0, space);
+  const std::string rest = id.substr(space + 1);
+  const auto slash = rest.find('/');
+  if (slash == std::string::npos) {
+    c.name = rest;
+  } else {
+    c.namespace_ = rest.substr(0, slash);
+    c.name = rest.substr(slash + 1);
+  }
+  return c;
+}
+
+using Conditions = std::map<std::tuple<std::string, std::string, std::string>, std::string>;
+
+void addAll(Conditions& out, const std::string& object, const std::string& scope,
+            const std::vector<api::Condition>& conds) {
+  for (const auto& c : conds) out[{object, scope, c.type}] = fmt::format("{} ({})", c.status, c.reason);
+}
+
+std::string parentName(const api::ParentReference& p) {
+  std::string s = p.namespace_.value_or("") + "/" + p.name;
+  if (p.sectionName) s += "/" + *p.sectionName;
+  if (p.port) s += fmt::format(":{}", *p.port);
+  return s;
+}
+
+Conditions flatten(const status::StatusSet& set) {
+  Conditions out;
+  for (const auto& o : set.objects) {
+    const std::string obj = objectId(api::kindName(o.kind), o.namespace_, o.name);
+    std::visit(
+        [&](const auto& s) {
+          using T = std::decay_t<decltype(s)>;
+          if constexpr (std::is_same_v<T, status::GatewayClassStatus>) {
+            addAll(out, obj, "", s.conditions);
+          } else if constexpr (std::is_same_v<T, status::GatewayStatus> ||
+                               std::is_same_v<T, status::ListenerSetStatus>) {
+            addAll(out, obj, "", s.conditions);
+            for (const auto& l : s.listeners) addAll(out, obj, "listener " + l.name, l.conditions);
+          } else if constexpr (std::is_same_v<T, status::RouteStatus>) {
+            for (const auto& p : s.parents)
+              addAll(out, obj, "parent " + parentName(p.parentRef), p.conditions);
+          } else if constexpr (std::is_same_v<T, status::PolicyStatus>) {
+            for (const auto& a : s.ancestors)
+              addAll(out, obj, "ancestor " + parentName(a.ancestorRef), a.conditions);
+          }
+        },
+        o.status);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const ObjectTexts& after) {
+  std::vector<ObjectChange> out;
+  for (const auto& [id, text] : after) {
+    const auto old = before.find(id);
+    if (old == before.end()) {
+      out.push_back(changeOf("added", id));
+    } else if (old->second.yaml != text.yaml) {
+      ObjectChange c = changeOf("modified", id);
+      c.diff = compactDiff(old->second.yaml, text.yaml);
+      out.push_back(std::move(c));
+    }
+  }
+  for (const auto& [id, text] : before) {
+    if (!after.count(id)) out.push_back(changeOf("removed", id));
+  }
+  return out;
+}
+
+std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const status::StatusSet& after) {
+  const Conditions a = flatten(before), b = flatten(after);
+  std::vector<ConditionFlip> out;
+  auto flip = [&](const auto& key, std::string was, std::string is) {
+    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(was), std::move(is)});
+  };
+  // Conditions of objects that came or went are in the object changes;
+  // only objects present on both sides are compared.
+  std::set<std::string> objectsBefore, objectsAfter;
+  for (const auto& [k, v] : a) objectsBefore.insert(std::get<0>(k));
+  for (const auto& [k, v] : b) objectsAfter.insert(std::get<0>(k));
+  for (const auto& [k, v] : b) {
+    if (!objectsBefore.count(std::get<0>(k))) continue;
+    const auto it = a.find(k);
+    if (it == a.end()) {
+      flip(k, "", v);
+    } else if (it->second != v) {
+      flip(k, it->second, v);
+    }
+  }
+  for (const auto& [k, v] : a) {
+    if (objectsAfter.count(std::get<0>(k)) && !b.count(k)) flip(k, v, "");
+  }
+  return out;
+}
+
+void History::record(Generation g) {
+  gens_.push_back(std::move(g));
+  while (gens_.size() > keep_) gens_.pop_front();
+}
+
+std::string historyJson(const std::deque<Generation>& generations, size_t keep) {
+  using json = nlohmann::ordered_json;
+  json gens = json::array();
+  for (auto it = generations.rbegin(); it != generations.rend(); ++it) {
+    const Generation& g = *it;
+    json changes = json::array();
+    for (const auto& c : g.changes) {
+      changes.push_back(
+          {{"op", c.op}, {"kind", c.kind}, {"namespace", c.namespace_}, {"name", c.name}, {"diff", c.diff}});
+    }
+    json flips = json::array();
+    for (const auto& f : g.flips) {
+      flips.push_back({{"object", f.object},
+                       {"scope", f.scope},
+                       {"type", f.type},
+                       {"before", f.before},
+                       {"after", f.after}});
+    }
+    gens.push_back({{"generation", g.number},
+                    {"time", g.time},
+                    {"trigger", g.trigger},
+                    {"objects", g.objects},
+                    {"rejected", g.rejected},
+                    {"carried", g.carried},
+                    {"diagnostics", g.diagnostics},
+                    {"changes", std::move(changes)},
+                    {"conditions", std::move(flips)}});
+  }
+  json j = {{"apiVersion", "portico.dev/changes/v1"},
+            {"kind", "ConfigChanges"},
+            {"kept", keep},
+            {"generations", std::move(gens)}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace portico::run

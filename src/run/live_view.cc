@@ -1,0 +1,62 @@
+// What the admin endpoints read from the controller: copies taken under
+// its lock (the analysis then runs without it).
+#include <algorithm>
+
+#include "dataplane/stats.h"
+#include "run/controller_state.h"
+
+namespace portico::run {
+
+std::string Controller::objectsYaml() const {
+  std::lock_guard lock(s_->mu);
+  return run::objectsYaml(s_->objects);
+}
+
+std::string Controller::changesJson() const {
+  std::lock_guard lock(s_->mu);
+  return historyJson(s_->history.generations(), kHistoryGenerations);
+}
+
+LiveView Controller::liveView() const {
+  LiveView v;
+  std::lock_guard lock(s_->mu);
+  v.input.snapshot = s_->lastGood;
+  v.translate = s_->translateOptions;
+  v.ir = s_->ir;
+  auto& f = v.facts;
+  f.generation = s_->generation;
+  f.appliedAt = s_->appliedAt;
+  f.trigger = s_->trigger;
+  f.reloadsOk = s_->reloadsClean;
+  f.reloadsRejected = s_->reloadsRejected;
+  for (const auto& d : s_->diagnostics) {
+    // Warnings stay the loader's (PD-INPUT-WARNING); errors become
+    // PD-LIVE-CONFIG-REJECTED, which says what is served instead.
+    if (d.severity != api::Severity::Error) {
+      v.input.diagnostics.push_back(d);
+      continue;
+    }
+    f.rejected.push_back(d);
+    const std::string id = objectId(d.kind, d.namespace_, d.name);
+    if (!d.name.empty() && s_->objects.count(id)) f.carried.push_back(id);
+  }
+  if (s_->server) {
+    for (const auto& b : s_->server->binds()) {
+      f.binds.push_back({b.address, b.port, b.udp, b.ok, b.unsupported, b.error});
+    }
+    f.upstreamConnectErrors = s_->server->stats().upstreamConnectErrors;
+    for (const auto& [cluster, counts] : s_->server->labelledStats().byBackend) {
+      std::copy(counts.begin(), counts.end(), f.backendRequests[cluster].begin());
+    }
+  }
+  return v;
+}
+
+std::string Controller::recentLog() const {
+  std::lock_guard lock(s_->logMu);
+  std::string out;
+  for (const auto& line : s_->recentLog) out += line + "\n";
+  return out;
+}
+
+}  // namespace portico::run

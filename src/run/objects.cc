@@ -1,0 +1,188 @@
+#include "run/objects.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "api/kinds.h"
+#include "source/documents.h"
+
+namespace portico::run {
+namespace {
+
+// Calls f(kindName, table) for every kind of the snapshot.
+template <class F>
+void eachTable(const store::Snapshot& s, F&& f) {
+  f("GatewayClass", s.gatewayClasses);
+  f("Gateway", s.gateways);
+  f("ListenerSet", s.listenerSets);
+  f("HTTPRoute", s.httpRoutes);
+  f("GRPCRoute", s.grpcRoutes);
+  f("TLSRoute", s.tlsRoutes);
+  f("TCPRoute", s.tcpRoutes);
+  f("UDPRoute", s.udpRoutes);
+  f("ReferenceGrant", s.referenceGrants);
+  f("BackendTLSPolicy", s.backendTLSPolicies);
+  f("XBackendTrafficPolicy", s.backendTrafficPolicies);
+  f("Service", s.services);
+  f("EndpointSlice", s.endpointSlices);
+  f("Secret", s.secrets);
+  f("ConfigMap", s.configMaps);
+  f("Namespace", s.namespaces);
+  f("CustomResourceDefinition", s.crds);
+}
+
+std::string digest(const std::string& value) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(value.data(), value.size(), md, &n, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < 4 && i < n; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+// Certificates are public and what an incident review wants to see; every
+// other value (keys, tokens, passwords) becomes its size and digest, which
+// still shows when it changed.
+void redactSecret(YAML::Node obj) {
+  // Iterating (rather than obj["data"]) never adds a missing key, and
+  // assigning through the iterator changes this clone only.
+  for (auto field = obj.begin(); field != obj.end(); ++field) {
+    const std::string name = field->first.Scalar();
+    if ((name != "data" && name != "stringData") || !field->second.IsMap()) continue;
+    for (auto it = field->second.begin(); it != field->second.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key.ends_with(".crt") || !it->second.IsScalar()) continue;
+      const std::string value = it->second.Scalar();
+      it->second = fmt::format("<redacted: {} bytes, sha256 {}>", value.size(), digest(value));
+    }
+  }
+}
+
+// Reads only (const operator[], fresh handles): yaml-cpp's assignment
+// between handles would rebind the document's nodes.
+std::string scalarAt(const YAML::Node& n, const char* a, const char* b = nullptr) {
+  const YAML::Node v = n[a];
+  if (!b) return v && v.IsScalar() ? v.Scalar() : std::string();
+  if (!v || !v.IsMap()) return {};
+  const YAML::Node w = v[b];
+  return w && w.IsScalar() ? w.Scalar() : std::string();
+}
+
+struct Where {
+  std::string file;
+  int document = 0;
+  int64_t order = 0;
+};
+
+// What the load refused: object ids, and (file, document) pairs where
+// document 0 stands for the whole file.
+struct Rejected {
+  std::set<std::string, std::less<>> ids;
+  std::set<std::pair<std::string, int>> documents;
+  bool has(const std::string& id, const std::string& file, int document) const {
+    return ids.count(id) || documents.count({file, document}) || documents.count({file, 0});
+  }
+};
+
+void readFile(const std::string& file, const std::map<std::string, Where, std::less<>>& wanted,
+              const Rejected& rejected, ObjectTexts& out) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string content = ss.str();
+  auto one = [&](const YAML::Node& n, int document) {
+    if (!n.IsMap()) return;
+    const std::string kind = scalarAt(n, "kind");
+    const auto known = api::kindFromName(kind);
+    if (!known) return;
+    std::string ns = scalarAt(n, "metadata", "namespace");
+    if (api::isClusterScoped(*known)) {
+      ns.clear();
+    } else if (ns.empty()) {
+      ns = "default";
+    }
+    const std::string id = objectId(kind, ns, scalarAt(n, "metadata", "name"));
+    const auto it = wanted.find(id);
+    if (it == wanted.end() || it->second.file != file || it->second.document != document) return;
+    if (rejected.has(id, file, document)) return;  // the file holds a refused version
+    YAML::Node copy = YAML::Clone(n);
+    if (kind == "Secret") redactSecret(copy);
+    YAML::Emitter e;
+    e << copy;
+    out[id] = ObjectText{it->second.order, std::string(e.c_str()) + "\n"};
+  };
+  source::DocumentSink sink;
+  sink.failure = [](const source::ParseFailure&) {};
+  sink.document = [&](const source::Document& d) {
+    const YAML::Node items = d.root.IsMap() ? d.root["items"] : YAML::Node();
+    if (items && items.IsSequence() && scalarAt(d.root, "kind").ends_with("List")) {
+      for (auto it = items.begin(); it != items.end(); ++it) one(*it, d.number);
+    } else {
+      one(d.root, d.number);
+    }
+  };
+  try {
+    source::parseBuffer(content, source::looksLikeJson(content), sink);
+  } catch (const std::exception&) {
+    // A file rewritten between the load and this read: the next reload
+    // (the watcher saw the write) captures it again.
+  }
+}
+
+}  // namespace
+
+std::string objectId(std::string_view kind, std::string_view ns, std::string_view name) {
+  return ns.empty() ? fmt::format("{} {}", kind, name) : fmt::format("{} {}/{}", kind, ns, name);
+}
+
+ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
+                           const api::Diagnostics& diagnostics, const ObjectTexts& previous) {
+  Rejected rejected;
+  for (const auto& d : diagnostics) {
+    if (d.severity != api::Severity::Error) continue;
+    if (!d.kind.empty() && !d.name.empty()) {
+      rejected.ids.insert(objectId(d.kind, d.namespace_, d.name));
+    } else {
+      rejected.documents.emplace(d.file, d.document);
+    }
+  }
+  std::map<std::string, Where, std::less<>> wanted;
+  eachTable(snapshot, [&](std::string_view kind, const auto& table) {
+    for (const auto& [key, obj] : table) {
+      const auto& m = obj->meta;
+      wanted[objectId(kind, m.namespace_, m.name)] = {m.source.file, m.source.document, m.order};
+    }
+  });
+  ObjectTexts out;
+  for (const auto& f : files) {
+    if (f != "-") readFile(f, wanted, rejected, out);
+  }
+  for (const auto& [id, where] : wanted) {
+    if (out.count(id)) continue;
+    const auto old = previous.find(id);
+    out[id] = old != previous.end()
+                  ? ObjectText{where.order, old->second.yaml}
+                  : ObjectText{where.order,
+                               fmt::format("# {} (from {}): manifest not available\n", id, where.file)};
+  }
+  return out;
+}
+
+std::string objectsYaml(const ObjectTexts& objects) {
+  std::vector<std::pair<int64_t, const std::string*>> ordered;
+  for (const auto& [id, t] : objects) ordered.emplace_back(t.order, &t.yaml);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (const auto& [order, yaml] : ordered) out += "---\n" + *yaml;
+  return out;
+}
+
+}  // namespace portico::run

@@ -1,0 +1,41 @@
+// The objects a generation serves, as manifests: each object's own YAML
+// document re-read from the file it came from, so /objects can be fed back
+// to the loader (`portico diagnose -c objects.yaml`) and two generations
+// can be compared line by line (`portico changes`). Secret values other
+// than certificates are replaced by a digest: the admin API never hands
+// out private keys.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/diagnostic.h"
+#include "store/snapshot.h"
+
+namespace portico::run {
+
+struct ObjectText {
+  int64_t order = 0;  // load order, so ties broken on it stay as they were
+  std::string yaml;   // one document, no leading "---"
+};
+
+// By object id: "Kind namespace/name" ("Kind name" when cluster-scoped).
+using ObjectTexts = std::map<std::string, ObjectText, std::less<>>;
+
+std::string objectId(std::string_view kind, std::string_view ns, std::string_view name);
+
+// The text of every object of `snapshot`, read again from `files`. An
+// object the load rejected (named by an error in `diagnostics`, or in a
+// file or document that failed: it is served at its last good version),
+// or whose document cannot be found (stdin; the file changed in between)
+// keeps its text from `previous`, or is written as a comment naming it.
+ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
+                           const api::Diagnostics& diagnostics, const ObjectTexts& previous);
+
+// A multi-document YAML stream, in load order.
+std::string objectsYaml(const ObjectTexts& objects);
+
+}  // namespace portico::run
