@@ -10,6 +10,7 @@
 #include "dataplane/grpc_status.h"
 #include "dataplane/h2_fields.h"
 #include "dataplane/h2_request.h"
+#include "dataplane/h2_upstream.h"
 #include "dataplane/mirror.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
@@ -119,29 +120,14 @@ awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& ba
 awaitable<H2Outcome> H2Request::exchangeH2(const ir::Route& route, const ir::Backend& backend,
                                            const ir::Cluster& cluster, const FieldList& fields,
                                            bool mayRetryStatus) {
-  const size_t n = cluster.endpoints.size();
-  const size_t first = w_.balancer.pick(cluster, w_.rng);
-  EndpointBalancer::InFlight inFlight;
+  H2EndpointPicker picker(w_, cluster);
   H2Outcome ex = h2Outcome(503, false, true);
   bool replayed = false;
-  size_t tries = 0;
-  while (tries < std::min<size_t>(n, 3) && !st_.closed) {
-    const ir::Endpoint& ep = cluster.endpoints[(first + tries) % n];
-    inFlight = w_.balancer.track(cluster, endpointKey(ep));
-    boost::system::error_code ec;
-    auto conn = co_await w_.h2pool.acquire(ep.address, ep.port, w_.options().upstreamConnectTimeout, ec);
-    if (!conn) {
-      w_.stats.add(w_.stats.upstreamConnectErrors);
-      ++tries;
-      continue;
-    }
-    rec_.upstream = conn->endpoint();
-    auto up = conn->open(fields, bodyWhole_ && held_.empty());
-    if (!up) {
-      ++tries;
-      continue;
-    }
-    ex = co_await streamH2(*conn, *up, route, backend, mayRetryStatus);
+  while (!st_.closed) {
+    H2UpstreamStream up = co_await picker.open(fields, bodyWhole_ && held_.empty());
+    if (!up) break;
+    rec_.upstream = up.conn->endpoint();
+    ex = co_await streamH2(*up.conn, *up.stream, route, backend, mayRetryStatus);
     if (ex.unsent == H2Unsent::NoResponse && !replayed && !bodyStarted_) {
       replayed = true;
       w_.stats.add(w_.stats.staleReplays);
