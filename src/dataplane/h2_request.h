@@ -11,6 +11,7 @@
 #include "dataplane/access_log.h"
 #include "dataplane/h2_client.h"
 #include "dataplane/h2_impl.h"
+#include "dataplane/h2_upstream.h"
 #include "http1/codec.h"
 #include "router/router.h"
 
@@ -26,14 +27,6 @@ struct H2Outcome {
 };
 
 H2Outcome h2Outcome(int status, bool responded, bool retryable, H2Unsent unsent = H2Unsent::No);
-
-// Whether a cluster is reached over HTTP/2: every GRPCRoute backend (gRPC
-// is HTTP/2 only) and Service ports declaring it (GEP-1911
-// kubernetes.io/h2c; "grpc" and "http2" as some charts write them).
-bool upstreamSpeaksH2(const ir::Route& route, const ir::Cluster& cluster);
-
-// Whether `status` is one the route retries on.
-bool retryableStatus(const ir::Route& route, int status);
 
 class H2Request {
  public:

@@ -28,17 +28,6 @@ H2Outcome h2Outcome(int status, bool responded, bool retryable, H2Unsent unsent)
   return o;
 }
 
-bool upstreamSpeaksH2(const ir::Route& route, const ir::Cluster& cluster) {
-  const std::string& app = cluster.appProtocol;
-  return route.match.grpc || app == "kubernetes.io/h2c" || app == "grpc" || app == "http2";
-}
-
-bool retryableStatus(const ir::Route& route, int status) {
-  if (!route.retry) return false;
-  const auto& codes = route.retry->codes;
-  return std::find(codes.begin(), codes.end(), status) != codes.end();
-}
-
 // The HTTP/1.1 view of the stream's request (views into st_ and this).
 void H2Request::buildHead() {
   req_.method = st_.method;

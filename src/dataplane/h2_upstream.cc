@@ -10,6 +10,17 @@
 
 namespace portico::dataplane {
 
+bool upstreamSpeaksH2(const ir::Route& route, const ir::Cluster& cluster) {
+  const std::string& app = cluster.appProtocol;
+  return route.match.grpc || app == "kubernetes.io/h2c" || app == "grpc" || app == "http2";
+}
+
+bool retryableStatus(const ir::Route& route, int status) {
+  if (!route.retry) return false;
+  const auto& codes = route.retry->codes;
+  return std::find(codes.begin(), codes.end(), status) != codes.end();
+}
+
 H2EndpointPicker::H2EndpointPicker(Worker& w, const ir::Cluster& cluster)
     : w_(w), cluster_(cluster), first_(cluster.endpoints.empty() ? 0 : w.balancer.pick(cluster, w.rng)) {}
 

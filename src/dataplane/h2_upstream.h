@@ -15,6 +15,14 @@ namespace portico::dataplane {
 
 class Worker;
 
+// Whether a cluster is reached over HTTP/2: every GRPCRoute backend (gRPC
+// is HTTP/2 only) and Service ports declaring it (GEP-1911
+// kubernetes.io/h2c; "grpc" and "http2" as some charts write them).
+bool upstreamSpeaksH2(const ir::Route& route, const ir::Cluster& cluster);
+
+// Whether `status` is one the route retries on (HTTPRoute retry.codes).
+bool retryableStatus(const ir::Route& route, int status);
+
 struct H2UpstreamStream {
   std::shared_ptr<H2ClientConnection> conn;
   std::shared_ptr<H2ClientStream> stream;
