@@ -55,7 +55,9 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
     const std::string key = endpointKey(*ep);
     // Counted from the choice on: picks made while this one connects see it.
     inFlight = w_.balancer.track(cluster, key);
-    up = w_.pool.take(key);
+    // An Upgrade gets a connection of its own: it is not returned to the
+    // pool, and a stale one must not make it go out twice.
+    if (!upgrading_) up = w_.pool.take(key);
     if (!up) {
       boost::system::error_code ec;
       up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
@@ -120,6 +122,30 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
         resp.clear();
         continue;
       }
+      if (resp.status == 101) {
+        // Switching only to what the client asked for (RFC 9110 §15.2.2):
+        // an unsolicited 101, or one without Upgrade, is a broken answer.
+        if (!upgrading_ || resp.versionMinor < 1 || !http1::findHeader(resp.headers, "upgrade"))
+          co_return Exchange{502, false, false, false};
+        std::string dh = buildSwitchingHead(resp, route, &backend);
+        if (!corsHeaders_.empty()) {
+          std::string extra;
+          for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
+          dh.insert(dh.size() - 2, extra);
+        }
+        countResponse(101);
+        // Bytes after the head are the new protocol's, sent to the client
+        // first when the tunnel starts.
+        std::memmove(up->buffer.data(), up->buffer.data() + consumed, have - consumed);
+        up->buffer.resize(have - consumed);
+        responseStarted_ = true;
+        if (!co_await writeAll(dh)) co_return Exchange{0, true, false, false};
+        switchedAt_ = std::chrono::steady_clock::now();
+        tunnelUp_ = std::move(up);
+        Exchange out{101, true, false, false};
+        out.tunnel = true;
+        co_return out;
+      }
       if (mayRetryStatus && retryableStatus(route, resp.status))
         co_return Exchange{resp.status, false, false, true};
       // Build the downstream head now (views into up->buffer), then drop
@@ -144,7 +170,8 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
         h.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
       }
       Exchange out{resp.status, true, ok && !closeAfter && body_.consumed, false};
-      if (ok && reusable && up->buffer.empty()) w_.pool.give(std::move(up));
+      // (An upstream that declined an Upgrade is not reused either.)
+      if (ok && reusable && up->buffer.empty() && !upgrading_) w_.pool.give(std::move(up));
       co_return out;
     }
     if (have == up->buffer.size()) co_return Exchange{502, false, false, false};  // head too large

@@ -38,6 +38,10 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   headers.reserve(req.headers.size() + 6);
   std::string xff;
   for (const auto& h : req.headers) {
+    if (ctx.upgrade && http1::iequals(h.name, "upgrade")) {
+      headers.emplace_back(std::string(h.name), std::string(h.value));
+      continue;
+    }
     if (dropOnForward(h.name, req.headers)) continue;
     if (http1::iequals(h.name, "x-forwarded-for")) {
       xff = xff.empty() ? std::string(h.value) : xff + ", " + std::string(h.value);
@@ -75,6 +79,7 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   if (!req.query.empty()) out.append("?").append(req.query);
   out.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
   appendHeaders(out, headers);
+  if (ctx.upgrade) out.append("Connection: Upgrade\r\n");
   if (req.framing == http1::BodyFraming::ContentLength) {
     out.append(fmt::format("Content-Length: {}\r\n", req.contentLength));
   } else if (req.framing == http1::BodyFraming::Chunked) {
@@ -131,6 +136,47 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
+  return out;
+}
+
+bool upgradeTunnelable(const http1::RequestHead& req) {
+  if (!req.upgrade || req.method != "GET") return false;
+  if (req.framing == http1::BodyFraming::Chunked ||
+      (req.framing == http1::BodyFraming::ContentLength && req.contentLength > 0))
+    return false;
+  bool h2c = false;
+  for (const auto& h : req.headers) {
+    if (!http1::iequals(h.name, "upgrade")) continue;
+    // Upgrade is a list of protocol[/version] tokens (RFC 9110 §7.8).
+    std::string_view rest = h.value;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (http1::iequals(item, "h2c")) h2c = true;
+    }
+  }
+  return !h2c;
+}
+
+std::string buildSwitchingHead(const http1::ResponseHead& resp, const ir::Route& route,
+                               const ir::Backend* backend) {
+  HeaderList headers;
+  headers.reserve(resp.headers.size() + 1);
+  for (const auto& h : resp.headers) {
+    const bool keep = http1::iequals(h.name, "upgrade");
+    if (!keep && (http1::isHopByHop(h.name, resp.headers) || http1::iequals(h.name, "content-length")))
+      continue;
+    headers.emplace_back(std::string(h.name), std::string(h.value));
+  }
+  router::applyHeaderOps(route.filters.responseHeaders, headers);
+  if (backend && backend->filters) router::applyHeaderOps(backend->filters->responseHeaders, headers);
+  std::string out = "HTTP/1.1 101 ";
+  out.append(resp.reason.empty() ? http1::reasonPhrase(101) : resp.reason).append("\r\n");
+  appendHeaders(out, headers);
+  out.append("Connection: Upgrade\r\n\r\n");
   return out;
 }
 

@@ -17,7 +17,18 @@ struct ForwardContext {
   std::string_view scheme;         // "http" | "https", X-Forwarded-Proto
   std::string_view requestId;      // generated when the client sent none
   bool addVia = false;
+  // The request's Upgrade is passed on (upgradeTunnelable()): its Upgrade
+  // field lines are kept and `Connection: Upgrade` is sent (RFC 9110
+  // §7.8); every other hop-by-hop field is still dropped.
+  bool upgrade = false;
 };
+
+// Whether the proxy passes this request's Upgrade on and, on 101, tunnels
+// the connection (RFC 9110 §7.8, RFC 6455 §4): an HTTP/1.1 GET with
+// `Connection: upgrade` and an Upgrade field, without a body. An upgrade
+// to h2c is not passed on: the backend's HTTP/2 connection would carry
+// requests this proxy never routes or filters ("h2c smuggling").
+bool upgradeTunnelable(const http1::RequestHead& req);
 
 // Upstream request head (HTTP/1.1). Applies, in order: the rule's
 // RequestHeaderModifier, the backendRef's, URLRewrite (rule then backend)
@@ -37,6 +48,13 @@ struct OwnedHeaders {
 std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route,
                                 const ir::Backend* backend, int clientVersionMinor, bool clientKeepAlive,
                                 bool& chunkedToClient, bool& closeAfter);
+
+// The 101 (Switching Protocols) head sent downstream when an upstream
+// accepted an Upgrade: its Upgrade field kept, other hop-by-hop fields
+// dropped, response header filters (rule, then backend) applied, and
+// `Connection: Upgrade` (RFC 9110 §15.2.2, RFC 6455 §4.2.2).
+std::string buildSwitchingHead(const http1::ResponseHead& resp, const ir::Route& route,
+                               const ir::Backend* backend);
 
 // A response Portico generates (errors, redirects, CORS preflight).
 std::string localResponse(int status, std::string_view body, bool keepAlive,

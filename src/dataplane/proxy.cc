@@ -19,6 +19,9 @@ template <class Stream>
 awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
   // An error answered before the body was read leaves body bytes on the
   // wire: the connection cannot carry another request then (keepAfter()).
+  // HTTP/1.1 Upgrade (tunnel.cc): sent once, never retried, replayed or
+  // mirrored; on 101 the connection becomes a tunnel.
+  upgrading_ = upgradeTunnelable(req_);
   const uint64_t maxBody = w_.options().maxRequestBody;
   if (maxBody && req_.framing == http1::BodyFraming::ContentLength && req_.contentLength > maxBody) {
     co_return co_await respond(413, "request body too large", keepAfter());
@@ -43,6 +46,7 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
   // The upstream head, once: every attempt sends the same bytes (and a
   // chunked body may move the read buffer req_ points into).
   ForwardContext fc{peer_, tls_ ? "https" : "http", "", w_.options().addVia};
+  fc.upgrade = upgrading_;
   rec_.requestId = requestIdFor(req_, w_.rng);
   fc.requestId = rec_.requestId;
   const std::string head = buildUpstreamHead(req_, route, &backend, fc);
@@ -60,12 +64,12 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
     if (!body_.whole) w_.stats.add(w_.stats.bodiesUnbuffered);
   }
   const bool replayable = !body_.present || body_.whole;  // can go out more than once
-  if (replayable && !route.filters.mirrors.empty()) startMirrors(route, head);
+  if (replayable && !upgrading_ && !route.filters.mirrors.empty()) startMirrors(route, head);
 
   // Connect failures are retried on another endpoint in exchange(), and a
   // stale pooled connection once on a new one; these are the route's own
   // retries.
-  const int attempts = replayable ? attemptCount(route) : 1;
+  const int attempts = replayable && !upgrading_ ? attemptCount(route) : 1;
   Exchange ex;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     const bool last = attempt + 1 == attempts;
@@ -96,6 +100,13 @@ awaitable<bool> Session<Stream>::proxy(const ir::Route& route) {
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
+  if (ex.tunnel) {
+    // HTTPRoute timeouts bound the request up to its 101; the tunnel then
+    // lives until a side closes or tunnelIdleTimeout passes.
+    co_await tunnel();
+    co_return false;
+  }
+  tunnelUp_.reset();  // a 101 that lost the race with the route's timeout
   if (ex.responded) co_return ex.keepAlive;
   const char* why = ex.status == 504   ? "upstream timed out"
                     : ex.status == 413 ? "request body too large"

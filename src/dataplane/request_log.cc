@@ -25,10 +25,12 @@ void Worker::countResponse(RequestRecord& rec, int status, const Runtime* rt, co
   if (options().routeMetrics && !rec.route.empty()) ++labelled.byRoute[rec.route][cls];
 }
 
-void Worker::finishRequest(const RequestRecord& rec, std::string_view peer) {
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rec.start).count();
-  stats.observe(rec.status, ms / 1000.0);
+void Worker::finishRequest(const RequestRecord& rec, std::string_view peer,
+                           std::chrono::steady_clock::time_point answered) {
+  const auto now = std::chrono::steady_clock::now();
+  const double ms = std::chrono::duration<double, std::milli>(now - rec.start).count();
+  const auto latencyEnd = answered == std::chrono::steady_clock::time_point{} ? now : answered;
+  stats.observe(rec.status, std::chrono::duration<double>(latencyEnd - rec.start).count());
   if (!options().accessLog) return;
   options().accessLog(
       formatAccessLog(options().accessLogFormat, rec, peer, ms, std::chrono::system_clock::now()));
@@ -41,7 +43,9 @@ void Session<Stream>::countResponse(int status) {
 
 template <class Stream>
 void Session<Stream>::logRequest() {
-  w_.finishRequest(rec_, peer_);
+  // An upgraded connection is logged once, when it closes, with its 101
+  // (nginx and Envoy do the same): duration and bytes are the tunnel's.
+  w_.finishRequest(rec_, peer_, tunnel_ ? switchedAt_ : std::chrono::steady_clock::time_point{});
 }
 
 template class Session<tcp::socket>;

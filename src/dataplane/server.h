@@ -30,6 +30,11 @@ struct ServerOptions {
   // (Envoy's stream_idle_timeout, 5 min by default). Bounded request and
   // backend times are HTTPRoute timeouts.
   std::chrono::milliseconds streamIdleTimeout{300000};
+  // An upgraded connection (WebSocket and other HTTP/1.1 Upgrades, after
+  // the 101): the longest time without a byte in either direction before
+  // both sides are closed. Long, since such connections idle between
+  // messages (nginx users raise proxy_read_timeout to about this).
+  std::chrono::milliseconds tunnelIdleTimeout{3600000};
   std::chrono::milliseconds upstreamConnectTimeout{5000};
   std::chrono::milliseconds upstreamIdleTimeout{30000};  // pooled upstream keep-alive connections
   uint64_t maxRequestBody = 0;                           // 0 = unlimited; otherwise 413 above it

@@ -137,6 +137,8 @@ class ServerImpl final : public Server {
       s.lingeringCloses += ws.lingeringCloses.load(std::memory_order_relaxed);
       s.connectionsAccepted += ws.connectionsAccepted.load(std::memory_order_relaxed);
       s.activeConnections += w->liveConnections.load(std::memory_order_relaxed);
+      s.upgradedConnections += ws.upgradedConnections.load(std::memory_order_relaxed);
+      s.activeTunnels += ws.activeTunnels.load(std::memory_order_relaxed);
     }
     s.latencySecondsSum = static_cast<double>(micros) / 1e6;
     return s;

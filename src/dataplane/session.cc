@@ -60,6 +60,9 @@ void Session<Stream>::closeDownstream() {
   boost::system::error_code ec;
   lowest(s_).shutdown(tcp::socket::shutdown_both, ec);
   lowest(s_).close(ec);
+  // An upgraded connection ends with its client side (idle timeout,
+  // drain deadline, teardown): the upstream pump must not outlive it.
+  if (tunnelUp_) tunnelUp_->socket.close(ec);
   deadline_.cancel();
 }
 
@@ -76,7 +79,7 @@ template <class Stream>
 void Session<Stream>::armStream() {
   streaming_ = true;
   touch();
-  deadline_.expires_at(activity_ + w_.options().streamIdleTimeout);
+  deadline_.expires_at(activity_ + streamLimit());
 }
 
 // Closes the connection when the current phase's deadline passes (header
@@ -91,8 +94,8 @@ awaitable<void> Session<Stream>::watchdog() {
     if (closed_ || cs.cancelled() != asio::cancellation_type::none) co_return;  // the session ended
     const auto now = std::chrono::steady_clock::now();
     if (deadline_.expiry() > now) continue;  // re-armed
-    if (streaming_ && activity_ + w_.options().streamIdleTimeout > now) {
-      deadline_.expires_at(activity_ + w_.options().streamIdleTimeout);
+    if (streaming_ && activity_ + streamLimit() > now) {
+      deadline_.expires_at(activity_ + streamLimit());
       continue;
     }
     closeDownstream();

@@ -4,7 +4,7 @@
 // ssl::stream<tcp::socket>; members are defined in session.cc
 // (downstream), request_log.cc (counters, access log), linger.cc
 // (closing), proxy.cc (backend choice, attempts), exchange.cc (one upstream
-// round trip), request_body.cc and mirror.cc.
+// round trip), request_body.cc, mirror.cc and tunnel.cc (Upgrade).
 #pragma once
 
 #include <chrono>
@@ -45,6 +45,13 @@ class Session : public SessionHandle {
   void arm(std::chrono::milliseconds d);  // a fixed deadline for this phase (idle, head, handshake, linger)
   void armStream();                       // serving a request: an inactivity deadline instead
   void touch() { activity_ = std::chrono::steady_clock::now(); }  // bytes moved to or from the client
+  // The longest silence allowed while serving: a request's, or an
+  // upgraded connection's (tunnel.cc; once a side has ended, lingerTimeout).
+  std::chrono::milliseconds streamLimit() const {
+    if (!tunnel_) return w_.options().streamIdleTimeout;
+    if (halfClosed_) return std::min(w_.options().tunnelIdleTimeout, w_.options().lingerTimeout);
+    return w_.options().tunnelIdleTimeout;
+  }
   void closeDownstream();
   std::string_view hostNoPort() const;
 
@@ -68,6 +75,7 @@ class Session : public SessionHandle {
     bool keepAlive = false;  // downstream connection may carry another request
     bool retryable = false;  // failed before anything was sent downstream
     Unsent unsent = Unsent::No;
+    bool tunnel = false;  // 101 written downstream: tunnelUp_ holds the upgraded connection
   };
   awaitable<bool> proxy(const ir::Route& route);
   awaitable<Exchange> exchange(const ir::Route& route, const ir::Backend& backend, const ir::Cluster& cluster,
@@ -77,6 +85,11 @@ class Session : public SessionHandle {
   awaitable<bool> relayResponseBody(UpstreamConnection& up, const http1::ResponseHead& head,
                                     bool chunkedToClient, bool& upstreamReusable);
   void startMirrors(const ir::Route& route, const std::string& upstreamHead);
+
+  // tunnel.cc: an upgraded connection (101) spliced both ways
+  awaitable<void> tunnel();
+  awaitable<void> pumpToUpstream();
+  awaitable<void> pumpToClient();
 
   // request_body.cc: the request body, streamed or held for replays
   enum class BodyResult { Ok, ClientFailed, TooLarge, UpstreamFailed };
@@ -109,6 +122,14 @@ class Session : public SessionHandle {
     std::shared_ptr<std::string> held;
   } body_;
   std::string relayBuf_;
+  // HTTP/1.1 Upgrade (tunnel.cc): the request's Upgrade goes upstream;
+  // after a 101, the upstream connection (never pooled again) and the
+  // time the 101 went out (the request's latency for the histogram).
+  bool upgrading_ = false;
+  bool tunnel_ = false;
+  bool halfClosed_ = false;  // a side of the tunnel sent its end of stream
+  std::unique_ptr<UpstreamConnection> tunnelUp_;
+  std::chrono::steady_clock::time_point switchedAt_{};
 
  public:
   Worker& w_;

@@ -29,9 +29,14 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> bodiesUnbuffered{0};  // bodies too large to retry or mirror
   std::atomic<uint64_t> lingeringCloses{0};
   std::atomic<uint64_t> connectionsAccepted{0};
+  std::atomic<uint64_t> upgradedConnections{0};  // 101 relayed: the connection became a tunnel
+  std::atomic<uint64_t> activeTunnels{0};        // of those, still open (a gauge)
 
   void add(std::atomic<uint64_t>& c, uint64_t v = 1) {
     c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
+  }
+  void sub(std::atomic<uint64_t>& c, uint64_t v = 1) {
+    c.store(c.load(std::memory_order_relaxed) - v, std::memory_order_relaxed);
   }
   void observe(int status, double seconds);
 };
@@ -75,6 +80,8 @@ struct StatsSnapshot {
   uint64_t lingeringCloses = 0;
   uint64_t connectionsAccepted = 0;
   uint64_t activeConnections = 0;
+  uint64_t upgradedConnections = 0;
+  uint64_t activeTunnels = 0;
 };
 
 }  // namespace portico::dataplane

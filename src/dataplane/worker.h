@@ -74,9 +74,12 @@ class Worker {
   // alike (request_log.cc). countResponse: the labelled counters, moved
   // when the response head is about to be written (`rec.status` set);
   // finishRequest: the latency histogram and the access-log line.
+  // `answered`, when set, ends the latency the histogram sees (an upgraded
+  // connection's 101) while the log line covers the whole connection.
   void countResponse(RequestRecord& rec, int status, const Runtime* rt, const ir::Listener* listener,
                      const std::string* backendLabel);
-  void finishRequest(const RequestRecord& rec, std::string_view peer);
+  void finishRequest(const RequestRecord& rec, std::string_view peer,
+                     std::chrono::steady_clock::time_point answered = {});
 
  private:
   awaitable<void> acceptLoop(std::string key, std::shared_ptr<tcp::acceptor> acceptor);

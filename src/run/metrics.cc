@@ -136,6 +136,11 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
           static_cast<double>(dp.activeConnections));
   w.counter("portico_connections_accepted_total", "Downstream connections accepted.", {},
             static_cast<double>(dp.connectionsAccepted));
+  w.counter("portico_upgraded_connections_total",
+            "HTTP/1.1 connections upgraded by a backend's 101 (WebSocket and other Upgrades) and tunnelled.",
+            {}, static_cast<double>(dp.upgradedConnections));
+  w.gauge("portico_active_tunnels", "Upgraded connections still open.", {},
+          static_cast<double>(dp.activeTunnels));
   w.counter("portico_upstream_connect_errors_total", "Failed connection attempts to backends.", {},
             static_cast<double>(dp.upstreamConnectErrors));
   w.counter("portico_upstream_retries_total", "Requests sent again under an HTTPRoute retry policy.", {},
