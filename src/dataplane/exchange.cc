@@ -7,17 +7,12 @@
 #include <algorithm>
 
 #include "dataplane/body_relay.h"
+#include "dataplane/h2_upstream.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
 namespace portico::dataplane {
 namespace {
-
-bool retryableStatus(const ir::Route& route, int status) {
-  if (!route.retry) return false;
-  const auto& codes = route.retry->codes;
-  return std::find(codes.begin(), codes.end(), status) != codes.end();
-}
 
 // RFC 9110 §9.2.2: methods whose intended effect is the same however
 // often they are sent. Only these are replayed once the whole request may
@@ -45,6 +40,10 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
                                                                         const ir::Cluster& cluster,
                                                                         const std::string& head,
                                                                         bool mayRetryStatus) {
+  // HTTP/2 backends get the request over h2c (session_h2.cc); an Upgrade
+  // stays on HTTP/1.1, where it is defined.
+  if (!upgrading_ && upstreamSpeaksH2(route, cluster))
+    co_return co_await exchangeH2(route, backend, cluster, head, mayRetryStatus);
   std::unique_ptr<UpstreamConnection> up;
   const ir::Endpoint* ep = nullptr;
   EndpointBalancer::InFlight inFlight;

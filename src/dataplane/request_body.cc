@@ -41,7 +41,8 @@ awaitable<typename Session<Stream>::BodyResult> Session<Stream>::bufferBody(size
     co_return BodyResult::Ok;  // known too long: it will stream
   }
   if (!co_await sendContinue()) co_return BodyResult::ClientFailed;
-  body_.held = std::make_shared<std::string>();
+  // A chunked prefix held before (a smaller limit outgrown) is continued.
+  if (!body_.held) body_.held = std::make_shared<std::string>();
   if (req_.framing == http1::BodyFraming::ContentLength) {
     std::string& held = *body_.held;
     held.reserve(static_cast<size_t>(body_.remaining));

@@ -86,6 +86,15 @@ class Session : public SessionHandle {
                                     bool chunkedToClient, bool& upstreamReusable);
   void startMirrors(const ir::Route& route, const std::string& upstreamHead);
 
+  // session_h2.cc: the exchange with an HTTP/2 backend (appProtocol
+  // kubernetes.io/h2c): body held whole, response back as HTTP/1.1
+  awaitable<Exchange> exchangeH2(const ir::Route& route, const ir::Backend& backend,
+                                 const ir::Cluster& cluster, const std::string& head, bool mayRetryStatus);
+  awaitable<Exchange> roundTripH2(H2ClientConnection& conn, H2ClientStream& up, const ir::Route& route,
+                                  const ir::Backend& backend, const std::string& data, bool mayRetryStatus);
+  std::string heldBodyData() const;
+  bool chunkedRequest_ = false;  // the held body keeps its chunked framing
+
   // tunnel.cc: an upgraded connection (101) spliced both ways
   awaitable<void> tunnel();
   awaitable<void> pumpToUpstream();
