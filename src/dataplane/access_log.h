@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "dataplane/server.h"
+#include "dataplane/stats.h"
 
 namespace portico::dataplane {
 
@@ -17,6 +18,7 @@ struct RequestRecord {
   std::string method, host, path, route, upstream, requestId;
   int status = 0;
   uint64_t bytesOut = 0;
+  RequestProtocol protocol = RequestProtocol::Http1;
 };
 
 // One line, without the trailing newline.

@@ -61,6 +61,7 @@ void H2Request::buildHead() {
   if (!cookie_.empty()) req_.headers.push_back(http1::Header{"cookie", cookie_});
   req_.host = st_.authority.empty() ? hostField : std::string_view(st_.authority);
   if (const auto* ct = http1::findHeader(req_.headers, "content-type")) grpc_ = isGrpcContentType(ct->value);
+  rec_.protocol = grpc_ ? RequestProtocol::Grpc : RequestProtocol::Http2;
   // Framing is decided per upstream protocol (h2_stream_h1.cc holds the
   // body and sends a Content-Length; HTTP/2 needs none).
 }

@@ -8,6 +8,7 @@ namespace portico::dataplane {
 void Worker::countResponse(RequestRecord& rec, int status, const Runtime* rt, const ir::Listener* listener,
                            const std::string* backendLabel) {
   rec.status = status;
+  stats.add(stats.requestsByProtocol[static_cast<size_t>(rec.protocol)]);
   const size_t cls = status >= 100 && status < 600 ? static_cast<size_t>(status / 100) : 0;
   if (rt && listener) {
     auto it = rt->listenerLabels.find(listener);

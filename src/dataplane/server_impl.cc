@@ -129,6 +129,8 @@ class ServerImpl final : public Server {
       }
       for (size_t i = 0; i < s.latency.size(); ++i)
         s.latency[i] += ws.latency[i].load(std::memory_order_relaxed);
+      for (size_t i = 0; i < s.requestsByProtocol.size(); ++i)
+        s.requestsByProtocol[i] += ws.requestsByProtocol[i].load(std::memory_order_relaxed);
       micros += ws.latencyMicrosSum.load(std::memory_order_relaxed);
       s.upstreamConnectErrors += ws.upstreamConnectErrors.load(std::memory_order_relaxed);
       s.retries += ws.retries.load(std::memory_order_relaxed);

@@ -19,10 +19,16 @@ inline constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025
 // Index of the bucket `seconds` falls in (kLatencyBuckets.size() = +Inf).
 size_t latencyBucket(double seconds);
 
+// The protocol a request came in on (portico_requests_by_protocol_total):
+// HTTP/1.1, HTTP/2, and gRPC (HTTP/2 with content-type application/grpc).
+enum class RequestProtocol : uint8_t { Http1 = 0, Http2 = 1, Grpc = 2 };
+inline constexpr std::array<const char*, 3> kRequestProtocolNames = {"http/1.1", "http/2", "grpc"};
+
 struct alignas(64) WorkerStats {
   std::array<std::atomic<uint64_t>, 600> requestsByCode{};  // index = status code (< 600)
   std::array<std::atomic<uint64_t>, kLatencyBuckets.size() + 1> latency{};
   std::atomic<uint64_t> latencyMicrosSum{0};
+  std::array<std::atomic<uint64_t>, kRequestProtocolNames.size()> requestsByProtocol{};
   std::atomic<uint64_t> upstreamConnectErrors{0};
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> staleReplays{0};      // sent again after a pooled connection turned out closed
@@ -72,6 +78,7 @@ struct StatsSnapshot {
   std::array<uint64_t, 600> requestsByCode{};
   std::array<uint64_t, kLatencyBuckets.size() + 1> latency{};
   double latencySecondsSum = 0;
+  std::array<uint64_t, kRequestProtocolNames.size()> requestsByProtocol{};
   uint64_t requests = 0;
   uint64_t upstreamConnectErrors = 0;
   uint64_t retries = 0;

@@ -117,6 +117,12 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
     w.counter("portico_http_requests_total", "Requests answered, by status code.",
               {{"code", std::to_string(code)}}, static_cast<double>(dp.requestsByCode[code]));
   }
+  for (size_t i = 0; i < dp.requestsByProtocol.size(); ++i) {
+    w.counter("portico_requests_by_protocol_total",
+              "Requests answered, by the protocol they came in on (http/1.1, http/2, grpc: HTTP/2 with "
+              "content-type application/grpc).",
+              {{"protocol", dataplane::kRequestProtocolNames[i]}}, static_cast<double>(dp.requestsByProtocol[i]));
+  }
   std::vector<double> lb(dataplane::kLatencyBuckets.begin(), dataplane::kLatencyBuckets.end());
   std::vector<uint64_t> lc(dp.latency.begin(), dp.latency.end());
   w.histogram("portico_http_request_duration_seconds", "Time from request head to the end of the response.",

@@ -122,6 +122,9 @@ TEST_F(GrpcProxy, UnaryCallReachesTheBackendWithTrailersIntact) {
   EXPECT_EQ(r.reply.payload(), "hello");
   EXPECT_EQ(r.reply.pod(), "grpc-v1");
   EXPECT_EQ(r.podTrailer, "grpc-v1");  // trailing metadata crossed the proxy
+  // Counted as gRPC (portico_requests_by_protocol_total{protocol="grpc"}).
+  EXPECT_EQ(server->stats().requestsByProtocol[static_cast<size_t>(dataplane::RequestProtocol::Grpc)], 1u);
+  EXPECT_EQ(server->stats().requestsByProtocol[static_cast<size_t>(dataplane::RequestProtocol::Http1)], 0u);
 }
 
 TEST_F(GrpcProxy, HeaderMatchWinsOverMethodlessRule) {
