@@ -52,12 +52,18 @@ std::string envValue(const json& container, const std::string& name) {
   return {};
 }
 
-// Why a Deployment is not served by portico-echo's HTTP mode, or "".
+// An env var's number, or `fallback` when unset or not a literal.
+int envPort(const json& container, const std::string& name, int fallback) {
+  const std::string v = envValue(container, name);
+  return v.empty() || v == "<ref>" ? fallback : std::stoi(v);
+}
+
+// Why a Deployment is served by neither portico-echo nor portico-grpc-echo,
+// or "".
 std::string unsupportedMode(const json& container) {
   const std::string image = text(at(container, {"image"}));
   if (image.find("coredns") != std::string::npos) return "coredns (UDPRoute DNS backend)";
   if (image.find("echo-basic") == std::string::npos) return "image " + image + " (mesh echo)";
-  if (!envValue(container, "GRPC_ECHO_SERVER").empty()) return "gRPC echo mode";
   if (!envValue(container, "TCP_ECHO_SERVER").empty()) return "TCP echo mode";
   if (!envValue(container, "UDP_ECHO_SERVER").empty()) return "UDP echo mode";
   return {};
@@ -101,8 +107,12 @@ json endpoint(const Pod& pod) {
 
 }  // namespace
 
-BackendFleet::BackendFleet(std::string echoBinary, std::string dir, std::string (*podAddress)(int))
-    : echoBinary_(std::move(echoBinary)), dir_(std::move(dir)), podAddress_(podAddress) {}
+BackendFleet::BackendFleet(std::string echoBinary, std::string grpcEchoBinary, std::string dir,
+                           std::string (*podAddress)(int))
+    : echoBinary_(std::move(echoBinary)),
+      grpcEchoBinary_(std::move(grpcEchoBinary)),
+      dir_(std::move(dir)),
+      podAddress_(podAddress) {}
 
 bool BackendFleet::start(const std::vector<json>& docs, std::string& error) {
   for (const auto& d : docs) {
@@ -119,24 +129,37 @@ bool BackendFleet::start(const std::vector<json>& docs, std::string& error) {
     for (const auto& p : at(container, {"ports"})) {
       if (p.contains("name")) pod->namedPorts[text(p["name"])] = at(p, {"containerPort"}).get<int>();
     }
-    if (std::string port = envValue(container, "HTTP_PORT"); !port.empty() && port != "<ref>")
-      pod->httpPort = std::stoi(port);
+    pod->httpPort = envPort(container, "HTTP_PORT", 3000);
+    pod->h2cPort = envPort(container, "H2C_PORT", 3001);
+    pod->grpc = !envValue(container, "GRPC_ECHO_SERVER").empty();
     pod->skipReason = unsupportedMode(container);
     if (pod->skipReason.empty()) {
-      std::vector<std::string> argv = {echoBinary_,   "--die-with-parent",
-                                       "--listen",    fmt::format("{}:{}", pod->ip, pod->httpPort),
-                                       "--pod",       pod->name,
-                                       "--namespace", pod->namespace_,
-                                       "--http-port", std::to_string(pod->httpPort)};
+      const std::string listen = fmt::format("{}:{}", pod->ip, pod->httpPort);
+      std::vector<std::string> argv = {pod->grpc ? grpcEchoBinary_ : echoBinary_,
+                                       "--die-with-parent",
+                                       "--listen",
+                                       listen,
+                                       "--pod",
+                                       pod->name,
+                                       "--namespace",
+                                       pod->namespace_};
+      // echo-basic's HTTP mode always serves h2c as well (Services with
+      // appProtocol kubernetes.io/h2c target it); it reports HTTP_PORT
+      // whichever port served the request.
+      if (!pod->grpc) {
+        argv.insert(argv.end(), {"--h2c-listen", fmt::format("{}:{}", pod->ip, pod->h2cPort), "--http-port",
+                                 std::to_string(pod->httpPort)});
+      }
       if (std::string svc = envValue(container, "SERVICE_NAME"); !svc.empty() && svc != "<ref>") {
         argv.push_back("--service");
         argv.push_back(svc);
       }
       pod->process =
           std::make_unique<ChildProcess>(argv, fmt::format("{}/{}.{}.log", dir_, pod->namespace_, pod->name));
+      // Every listener is bound before the first line is printed.
       if (!pod->process->waitForLine("listening on", std::chrono::seconds(20))) {
-        error = fmt::format("echo pod {}/{} did not start on {}:{}: {}", pod->namespace_, pod->name, pod->ip,
-                            pod->httpPort, pod->process->log());
+        error = fmt::format("echo pod {}/{} did not start on {}: {}", pod->namespace_, pod->name, listen,
+                            pod->process->log());
         return false;
       }
     }

@@ -1,10 +1,12 @@
 // The cluster side of the conformance manifests, without a cluster: one
-// portico-echo per echo-basic Deployment (HTTP mode), each on a loopback
-// address of its own standing in for the pod IP and listening on the
-// container ports the manifests declare (3000, ...), and the EndpointSlices
-// the endpoints controller would publish for every Service that selects
-// those pods. Backends in other modes (gRPC, TCP, UDP, coredns, mesh) are
-// not started: their cases need features Portico does not declare yet.
+// echo per echo-basic Deployment, each on a loopback address of its own
+// standing in for the pod IP and listening where echo-basic listens
+// (HTTP mode: portico-echo with HTTP/1.1 on HTTP_PORT, 3000, and h2c on
+// H2C_PORT, 3001; gRPC mode: portico-grpc-echo on HTTP_PORT), and the
+// EndpointSlices the endpoints controller would publish for every Service
+// that selects those pods. Backends in other modes (TCP, UDP, coredns,
+// mesh) are not started: their cases need features Portico does not
+// declare yet.
 #pragma once
 
 #include <map>
@@ -22,6 +24,8 @@ struct Pod {
   std::map<std::string, std::string> labels;
   std::map<std::string, int> namedPorts;  // container port names
   int httpPort = 3000;
+  int h2cPort = 3001;                     // HTTP mode only
+  bool grpc = false;                      // GRPC_ECHO_SERVER: portico-grpc-echo on httpPort
   std::unique_ptr<ChildProcess> process;  // null when the mode is not served
   std::string skipReason;                 // why not started
 };
@@ -29,7 +33,8 @@ struct Pod {
 class BackendFleet {
  public:
   // `podAddress(i)` gives the i-th pod its IP; logs go under `dir`.
-  BackendFleet(std::string echoBinary, std::string dir, std::string (*podAddress)(int));
+  BackendFleet(std::string echoBinary, std::string grpcEchoBinary, std::string dir,
+               std::string (*podAddress)(int));
 
   // Reads the Deployments of `docs` and starts their pods. False (with
   // `error`) when a served pod fails to start listening.
@@ -46,7 +51,7 @@ class BackendFleet {
   const std::vector<std::unique_ptr<Pod>>& pods() const { return pods_; }
 
  private:
-  std::string echoBinary_, dir_;
+  std::string echoBinary_, grpcEchoBinary_, dir_;
   std::string (*podAddress_)(int);
   std::vector<std::unique_ptr<Pod>> pods_;
 };

@@ -126,6 +126,7 @@ bool LiveCase::start(const json& theCase, std::string& error) {
     error = "cannot create a temporary directory";
     return false;
   }
+  caseName_ = theCase.value("name", "");
   docs_ = yamlDocuments(caseManifests(theCase));
   // Creation timestamps in YAML order, as the suite's sequential applies
   // give them (conflict resolution reads them).
@@ -133,7 +134,7 @@ bool LiveCase::start(const json& theCase, std::string& error) {
     if (!d["metadata"].contains("creationTimestamp")) d["metadata"]["creationTimestamp"] = timestamp(clock_);
     ++clock_;
   }
-  fleet_ = std::make_unique<BackendFleet>(PORTICO_ECHO_BIN, dir_, &podAddress);
+  fleet_ = std::make_unique<BackendFleet>(PORTICO_ECHO_BIN, PORTICO_GRPC_ECHO_BIN, dir_, &podAddress);
   if (!fleet_->start(docs_, error)) return false;
   slices_ = fleet_->endpointSlices(docs_, manualSlices(theCase));
   std::ofstream(dir_ + "/manifests.yaml") << toYamlStream(docs_) << toYamlStream(slices_);

@@ -54,6 +54,7 @@ class LiveCase {
   bool applyStep(const nlohmann::json& step, std::string& error);
 
   const BackendFleet& fleet() const { return *fleet_; }
+  const std::string& caseName() const { return caseName_; }
   const std::string& dir() const { return dir_; }
   void keep() { keep_ = true; }  // leave the directory for inspection
   std::string porticoLog() const { return portico_ ? portico_->log() : std::string(); }
@@ -62,7 +63,7 @@ class LiveCase {
   nlohmann::json fetchStatus();
   bool writeAndReload(std::string& error);
 
-  std::string dir_;
+  std::string dir_, caseName_;
   bool keep_ = false;
   std::vector<nlohmann::json> docs_;
   std::vector<nlohmann::json> slices_;

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "conformance/comparator.h"
+#include "conformance/grpc_request.h"
+#include "conformance/websocket_request.h"
 
 namespace portico::conformance {
 namespace {
@@ -113,6 +115,36 @@ struct Sender {
     return compare(rc["expected"], rt.response, rc["request"].value("method", "GET"),
                    rc["request"].value("path", "/"));
   }
+
+  // One request of the case's protocol, compared as the suite compares
+  // it: empty when it matches.
+  std::string attempt(const json& rc) const {
+    const std::string protocol = rc.value("protocol", "http");
+    if (protocol == "grpc") return compareGrpc(rc["expected"], sendGrpc(rc, address, t.request));
+    if (protocol == "websocket")
+      return websocketEcho(rc, address, "ws://gateway/" + env.caseName(), t.request);
+    return check(rc, send(rc));
+  }
+
+  // One sample of a weighted run: the pod that answered, or (first) why
+  // the sample failed. http.AddEntropy / the gRPC x-jitter metadata: half
+  // the samples carry a random value.
+  std::pair<std::string, std::string> sample(const json& rc) const {
+    thread_local std::mt19937 rng(std::random_device{}());
+    std::vector<std::pair<std::string, std::string>> extra;
+    if (rc.value("protocol", "http") == "grpc") {
+      if (rng() % 2) extra.emplace_back("x-jitter", std::to_string(rng() % 10000));
+      const testing::GrpcEchoResult r = sendGrpc(rc, address, t.request, extra);
+      // Per sample the suite checks only the status code.
+      if (r.code != 0)
+        return {fmt::format("gRPC status {} ({})", testing::grpcStatusName(r.code), r.message), ""};
+      return {"", r.pod};
+    }
+    if (rng() % 2) extra.emplace_back("X-Jitter", std::to_string(rng() % 10000));
+    RoundTrip rt = send(rc, extra);
+    if (std::string e = check(rc, rt); !e.empty()) return {e, ""};
+    return {"", echoedRequest(rt.response).value("pod", "")};
+  }
 };
 
 // The mirror Deployments' echo pods logged the request within 10 s of it
@@ -144,7 +176,7 @@ std::string eventuallyConsistent(const Sender& s, const json& rc) {
     // HTTPRouteRetry: a fresh UUID on every attempt (the echo's /retry/
     // handler counts attempts per uuid).
     const json attempt = perAttempt ? substitute(rc, "{UUID}", uuid()) : rc;
-    last = s.check(attempt, s.send(attempt));
+    last = s.attempt(attempt);
     if (last.empty()) {
       if (++streak == 3) break;
       continue;
@@ -181,17 +213,13 @@ std::string weighted(const Sender& s, const json& rc) {
     std::map<std::string, int> seen;
     std::string failure;
     fanOut(total, conc, [&](int) {
-      thread_local std::mt19937 rng(std::random_device{}());
-      std::vector<std::pair<std::string, std::string>> extra;
-      if (rng() % 2) extra.emplace_back("X-Jitter", std::to_string(rng() % 10000));  // http.AddEntropy
-      RoundTrip rt = s.send(rc, extra);
-      std::string e = s.check(rc, rt);
+      auto [e, pod] = s.sample(rc);
       std::lock_guard lock(mu);
       if (!e.empty()) {
         failure = e;
         return;
       }
-      ++seen[deploymentOfPod(echoedRequest(rt.response).value("pod", ""))];
+      ++seen[deploymentOfPod(pod)];
     });
     if (!failure.empty()) return "weighted request failed: " + failure;
     last.clear();
@@ -285,7 +313,7 @@ std::string repeatCheckBackendHeader(const Sender& s, const json& rc) {
 
 std::string runRequestCase(const json& input, LiveCase& env, const Timeouts& timeouts) {
   const std::string protocol = input.value("protocol", "http");
-  if (protocol != "http" && protocol != "https")
+  if (protocol != "http" && protocol != "https" && protocol != "grpc" && protocol != "websocket")
     return "protocol " + protocol + " is not supported by the runner yet";
   const json rc = substitute(input, "{REQUEST_ID}", uuid());
   const json& gw = rc["gateway"];

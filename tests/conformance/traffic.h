@@ -1,7 +1,9 @@
 // The request half of a conformance case: each RequestCase of cases.json
-// sent to the Gateway's address the way the suite sends it, in the case's
-// mode (eventually consistent, weighted distribution, percentage mirror,
-// repeated header checks), compared with http.CompareRoundTrip semantics.
+// sent to the Gateway's address the way the suite sends it (HTTP/1.1,
+// HTTP/2, HTTPS, gRPC or WebSocket), in the case's mode (eventually
+// consistent, weighted distribution, percentage mirror, repeated header
+// checks), compared with the suite's semantics (http.CompareRoundTrip, the
+// gRPC and WebSocket helpers).
 #pragma once
 
 #include <nlohmann/json.hpp>
