@@ -377,6 +377,38 @@ TEST_F(GrpcTlsProxy, UnaryAndStreamingOverTls) {
   }
   io->WritesDone();
   EXPECT_TRUE(io->Finish().ok());
+
+  // Client streaming.
+  {
+    grpc::ClientContext cctx;
+    deadline(cctx);
+    spb::Chunk reply;
+    auto writer = s->Collect(&cctx, &reply);
+    for (int i = 0; i < 10; ++i) {
+      spb::Chunk c;
+      c.set_payload("ab");
+      ASSERT_TRUE(writer->Write(c));
+    }
+    ASSERT_TRUE(writer->WritesDone());
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(reply.seq(), 10);
+    std::string joined;
+    for (int i = 0; i < 10; ++i) joined += "ab";
+    EXPECT_EQ(reply.payload(), joined);
+  }
+  // Server streaming.
+  {
+    grpc::ClientContext sctx;
+    deadline(sctx);
+    spb::StreamRequest req;
+    req.set_count(7);
+    auto reader = s->Repeat(&sctx, req);
+    spb::Chunk c;
+    int n = 0;
+    while (reader->Read(&c)) EXPECT_EQ(c.seq(), n++);
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(n, 7);
+  }
 }
 
 }  // namespace
