@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <string_view>
 
 #include "ir/ir.h"
 
@@ -42,6 +43,14 @@ inline std::chrono::milliseconds retryBackoff(const ir::Route& route, int attemp
 // Attempts the route's retry policy allows (1 without one).
 inline int attemptCount(const ir::Route& route) {
   return route.retry ? 1 + std::max(0, route.retry->attempts) : 1;
+}
+
+// RFC 9110 §9.2.2: methods whose intended effect is the same however
+// often they are sent. Only these are replayed once the whole request may
+// have reached the upstream (RFC 9112 §9.3.1).
+inline bool idempotentMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
+         method == "DELETE";
 }
 
 }  // namespace portico::dataplane

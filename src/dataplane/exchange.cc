@@ -6,24 +6,13 @@
 
 #include <algorithm>
 
+#include "dataplane/attempts.h"
 #include "dataplane/body_relay.h"
 #include "dataplane/h2_upstream.h"
 #include "dataplane/session_impl.h"
 #include "router/filters.h"
 
 namespace portico::dataplane {
-namespace {
-
-// RFC 9110 §9.2.2: methods whose intended effect is the same however
-// often they are sent. Only these are replayed once the whole request may
-// have reached the upstream (RFC 9112 §9.3.1).
-bool idempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
-         method == "DELETE";
-}
-
-}  // namespace
-
 // One attempt: an endpoint (the cluster's balancer; a connect failure moves
 // on to the next endpoint), then the round trip. A pooled connection the
 // upstream closed meanwhile (the pool's peek cannot see a close that races
@@ -68,7 +57,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
   const bool reused = up->reused;
   Exchange ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
   const bool safe =
-      ex.unsent == Unsent::Incomplete || (ex.unsent == Unsent::NoResponse && idempotent(method_));
+      ex.unsent == Unsent::Incomplete || (ex.unsent == Unsent::NoResponse && idempotentMethod(method_));
   if (!reused || !safe || !bodyResendable()) co_return ex;
   w_.stats.add(w_.stats.staleReplays);
   boost::system::error_code ec;
@@ -127,11 +116,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
         if (!upgrading_ || resp.versionMinor < 1 || !http1::findHeader(resp.headers, "upgrade"))
           co_return Exchange{502, false, false, false};
         std::string dh = buildSwitchingHead(resp, route, &backend);
-        if (!corsHeaders_.empty()) {
-          std::string extra;
-          for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
-          dh.insert(dh.size() - 2, extra);
-        }
+        addCorsHeaders(dh);
         countResponse(101);
         // Bytes after the head are the new protocol's, sent to the client
         // first when the tunnel starts.
@@ -152,11 +137,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
       bool chunkedToClient = false, closeAfter = false;
       std::string dh = buildDownstreamHead(resp, route, &backend, versionMinor_,
                                            req_.keepAlive && !drainRequested_, chunkedToClient, closeAfter);
-      if (!corsHeaders_.empty()) {
-        std::string extra;
-        for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
-        dh.insert(dh.size() - 2, extra);
-      }
+      addCorsHeaders(dh);
       countResponse(resp.status);
       std::memmove(up->buffer.data(), up->buffer.data() + consumed, have - consumed);
       up->buffer.resize(have - consumed);
@@ -196,6 +177,14 @@ awaitable<bool> Session<Stream>::relayResponseBody(UpstreamConnection& up, const
   if (!co_await relayUpstreamBody(up, head, chunkedToClient, sink, upstreamReusable)) co_return false;
   if (frameChunks && !co_await writeAll("0\r\n\r\n")) co_return false;
   co_return true;
+}
+
+template <class Stream>
+void Session<Stream>::addCorsHeaders(std::string& head) const {
+  if (corsHeaders_.empty()) return;
+  std::string extra;
+  for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
+  head.insert(head.size() - 2, extra);  // before the blank line
 }
 
 template class Session<tcp::socket>;

@@ -5,9 +5,8 @@
 // client slows the backend instead of growing a buffer (RFC 9113 §5.2).
 #include "dataplane/h2_client.h"
 
-#include <nghttp2/nghttp2.h>
-
-#include <cstring>
+#include "dataplane/h2_data.h"
+#include "dataplane/upstream_pool.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -107,38 +106,8 @@ ssize_t readRequestBody(nghttp2_session*, int32_t streamId, uint8_t* buf, size_t
                         nghttp2_data_source*, void* user) {
   auto st = self(user).find(streamId);
   if (!st) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  const size_t n = std::min(length, st->out.size() - st->outAt);
-  std::memcpy(buf, st->out.data() + st->outAt, n);
-  st->outAt += n;
-  if (st->outAt == st->out.size()) {
-    st->out.clear();
-    st->outAt = 0;
-  }
-  if (n) st->outWake.cancel();  // room for more
-  if (st->out.empty() && st->outEof) {
-    *flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<ssize_t>(n);
-  }
-  if (n == 0) {
-    st->deferred = true;
-    return NGHTTP2_ERR_DEFERRED;
-  }
-  return static_cast<ssize_t>(n);
-}
-
-std::vector<nghttp2_nv> toNv(FieldList& fields) {
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(fields.size());
-  for (auto& [name, value] : fields) {
-    nghttp2_nv nv;
-    nv.name = reinterpret_cast<uint8_t*>(name.data());
-    nv.value = reinterpret_cast<uint8_t*>(value.data());
-    nv.namelen = name.size();
-    nv.valuelen = value.size();
-    nv.flags = NGHTTP2_NV_FLAG_NONE;
-    nva.push_back(nv);
-  }
-  return nva;
+  return readPending(H2Pending{st->out, st->outAt, st->outEof, st->deferred, st->outWake}, buf, length,
+                     flags);
 }
 
 }  // namespace
@@ -220,11 +189,7 @@ awaitable<bool> H2ClientConnection::write(H2ClientStream& st, std::string_view d
     if (cs.cancelled() != asio::cancellation_type::none) co_return false;
   }
   if (st.closed || closed_ || st.outEof) co_return false;
-  if (st.outAt > 0 && st.outAt >= st.out.size() / 2) {
-    st.out.erase(0, st.outAt);
-    st.outAt = 0;
-  }
-  st.out.append(data);
+  appendPending(st.out, st.outAt, data);
   if (st.deferred) {
     st.deferred = false;
     nghttp2_session_resume_data(ng_, st.id);
@@ -335,7 +300,6 @@ awaitable<void> H2ClientConnection::writeLoop([[maybe_unused]] std::shared_ptr<H
 awaitable<std::shared_ptr<H2ClientConnection>> H2ClientPool::acquire(const std::string& address, int32_t port,
                                                                      std::chrono::milliseconds timeout,
                                                                      boost::system::error_code& ec) {
-  using namespace asio::experimental::awaitable_operators;
   const std::string key = address + ":" + std::to_string(port);
   auto& list = conns_[key];
   // Connections that can take no stream and carry none are done with
@@ -352,21 +316,8 @@ awaitable<std::shared_ptr<H2ClientConnection>> H2ClientPool::acquire(const std::
   }
   if (best) co_return best;
 
-  auto ip = asio::ip::make_address(address, ec);
+  tcp::socket socket = co_await connectWithTimeout(ex_, address, port, timeout, ec);
   if (ec) co_return nullptr;
-  tcp::socket socket(ex_);
-  asio::steady_timer timer(ex_, timeout);
-  auto result = co_await (socket.async_connect(tcp::endpoint(ip, static_cast<uint16_t>(port)),
-                                               asio::as_tuple(asio::use_awaitable)) ||
-                          timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (result.index() == 1) {
-    ec = asio::error::timed_out;
-    co_return nullptr;
-  }
-  ec = std::get<0>(std::get<0>(result));
-  if (ec) co_return nullptr;
-  socket.set_option(tcp::no_delay(true), ec);
-  ec.clear();
   auto c = std::make_shared<H2ClientConnection>(ex_, std::move(socket), key, idleTimeout_);
   c->start();
   conns_[key].push_back(c);  // `list` may have moved while connecting

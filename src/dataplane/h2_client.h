@@ -28,6 +28,9 @@ using FieldList = std::vector<std::pair<std::string, std::string>>;
 // peer's window (the client's or the backend's).
 inline constexpr size_t kH2UpstreamBuffer = 64 * 1024;
 
+// RST_STREAM CANCEL (RFC 9113 §7): the proxy no longer wants the stream.
+inline constexpr uint32_t kH2Cancel = 0x8;
+
 struct H2ClientStream {
   explicit H2ClientStream(asio::any_io_executor ex) : outWake(ex), inWake(ex) {}
   int32_t id = -1;

@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "dataplane/h2_data.h"
 #include "dataplane/h2_impl.h"
 #include "dataplane/session_impl.h"
 
@@ -127,48 +128,21 @@ int onStreamClose(nghttp2_session* session, int32_t streamId, uint32_t, void* us
   return 0;
 }
 
-std::vector<nghttp2_nv> toNv(FieldList& fields) {
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(fields.size());
-  for (auto& [name, value] : fields) {
-    nghttp2_nv nv;
-    nv.name = reinterpret_cast<uint8_t*>(name.data());
-    nv.value = reinterpret_cast<uint8_t*>(value.data());
-    nv.namelen = name.size();
-    nv.valuelen = value.size();
-    nv.flags = NGHTTP2_NV_FLAG_NONE;
-    nva.push_back(nv);
-  }
-  return nva;
-}
-
 ssize_t readBody(nghttp2_session* session, int32_t streamId, uint8_t* buf, size_t length, uint32_t* flags,
                  nghttp2_data_source*, void* user) {
   H2Connection& c = self(user);
   auto st = c.find(streamId);
   if (!st) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  const size_t n = std::min(length, st->out.size() - st->outAt);
-  std::memcpy(buf, st->out.data() + st->outAt, n);
-  st->outAt += n;
-  if (st->outAt == st->out.size()) {
-    st->out.clear();
-    st->outAt = 0;
+  const ssize_t n =
+      readPending(H2Pending{st->out, st->outAt, st->outEof, st->deferred, st->wake}, buf, length, flags);
+  // Trailers follow the last DATA frame in a HEADERS frame that ends the
+  // stream (RFC 9113 §8.1).
+  if (n >= 0 && (*flags & NGHTTP2_DATA_FLAG_EOF) && !st->trailers.empty()) {
+    *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+    auto nva = toNv(st->trailers);
+    nghttp2_submit_trailer(session, streamId, nva.data(), nva.size());
   }
-  if (n) st->wake.cancel();  // room for more
-  if (st->out.empty() && st->outEof) {
-    *flags |= NGHTTP2_DATA_FLAG_EOF;
-    if (!st->trailers.empty()) {
-      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      auto nva = toNv(st->trailers);
-      nghttp2_submit_trailer(session, streamId, nva.data(), nva.size());
-    }
-    return static_cast<ssize_t>(n);
-  }
-  if (n == 0) {
-    st->deferred = true;
-    return NGHTTP2_ERR_DEFERRED;
-  }
-  return static_cast<ssize_t>(n);
+  return n;
 }
 
 }  // namespace
@@ -333,11 +307,7 @@ awaitable<bool> H2Connection::pushData(H2Stream& st, std::string_view data) {
     if (cs.cancelled() != asio::cancellation_type::none) co_return false;
   }
   if (st.closed || closed_) co_return false;
-  if (st.outAt > 0 && st.outAt >= st.out.size() / 2) {
-    st.out.erase(0, st.outAt);
-    st.outAt = 0;
-  }
-  st.out.append(data);
+  appendPending(st.out, st.outAt, data);
   if (st.deferred) {
     st.deferred = false;
     nghttp2_session_resume_data(ng_, st.id);

@@ -17,15 +17,6 @@
 #endif
 
 namespace portico::dataplane {
-namespace {
-
-bool idempotent(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" || method == "PUT" ||
-         method == "DELETE";
-}
-
-}  // namespace
-
 awaitable<void> H2Request::proxyH1(const ir::Route& route, const ir::Backend& backend,
                                    const ir::Cluster& cluster) {
   // HTTPRoute timeouts.request runs from here; the body, read whole first
@@ -106,8 +97,8 @@ awaitable<H2Outcome> H2Request::exchange(const ir::Route& route, const ir::Backe
   if (!up) co_return h2Outcome(503, false, true);
   const bool reused = up->reused;
   H2Outcome ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
-  const bool safe =
-      ex.unsent == H2Unsent::Incomplete || (ex.unsent == H2Unsent::NoResponse && idempotent(st_.method));
+  const bool safe = ex.unsent == H2Unsent::Incomplete ||
+                    (ex.unsent == H2Unsent::NoResponse && idempotentMethod(st_.method));
   if (!reused || !safe || st_.closed) co_return ex;
   w_.stats.add(w_.stats.staleReplays);
   boost::system::error_code ec;

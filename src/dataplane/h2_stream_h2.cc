@@ -22,9 +22,6 @@
 namespace portico::dataplane {
 namespace {
 
-// RST_STREAM codes (RFC 9113 §7).
-constexpr uint32_t kCancel = 0x8;
-
 // A body the route may retry is held for resending up to this size;
 // longer ones stream and get one attempt (as on HTTP/1.1).
 constexpr size_t kHoldForRetry = 64 * 1024;
@@ -142,7 +139,7 @@ awaitable<H2Outcome> H2Request::streamH2(H2ClientConnection& conn, H2ClientStrea
                                          const ir::Backend& backend, bool mayRetryStatus) {
   // The client resetting its stream (or going away) cancels this one.
   st_.abandonUpstream = [&conn, &up] {
-    conn.reset(up, kCancel);
+    conn.reset(up, kH2Cancel);
     up.inWake.cancel();
     up.outWake.cancel();
   };
@@ -152,7 +149,7 @@ awaitable<H2Outcome> H2Request::streamH2(H2ClientConnection& conn, H2ClientStrea
     H2ClientStream& up;
     ~Release() {
       st.abandonUpstream = nullptr;
-      conn.reset(up, kCancel);  // no-op once the stream ended both ways
+      conn.reset(up, kH2Cancel);  // no-op once the stream ended both ways
     }
   } release{st_, conn, up};
 
@@ -225,7 +222,7 @@ awaitable<H2Outcome> H2Request::relayResponse(H2ClientConnection& conn, H2Client
     ~StopPump() {
       stop = true;
       st.bodyWake.cancel();
-      conn.reset(up, kCancel);
+      conn.reset(up, kH2Cancel);
       up.outWake.cancel();
     }
   } stopPump{st_, conn, up, stop};

@@ -15,8 +15,6 @@
 namespace portico::dataplane {
 namespace {
 
-constexpr uint32_t kCancel = 0x8;  // RST_STREAM CANCEL (RFC 9113 §7)
-
 awaitable<void> mirrorH1(UpstreamPool& pool, std::string addr, int32_t port, std::string head,
                          std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout) {
   boost::system::error_code ec;
@@ -53,7 +51,7 @@ awaitable<void> mirrorH2(H2ClientPool& pool, std::string addr, int32_t port, Fie
     st->inWake.expires_at(until);
     co_await st->inWake.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  conn->reset(*st, kCancel);
+  conn->reset(*st, kH2Cancel);
 }
 
 }  // namespace

@@ -21,8 +21,6 @@
 namespace portico::dataplane {
 namespace {
 
-constexpr uint32_t kCancel = 0x8;  // RST_STREAM CANCEL (RFC 9113 §7)
-
 // The body an HTTP/1.1 client may send to an HTTP/2 backend, held whole
 // (the same bound as an HTTP/2 client's body to an HTTP/1.1 backend).
 constexpr size_t kH2UpstreamBodyLimit = 8 * 1024 * 1024;
@@ -87,7 +85,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTripH2(
   struct Cancel {
     H2ClientConnection& conn;
     H2ClientStream& up;
-    ~Cancel() { conn.reset(up, kCancel); }  // no-op once the stream ended both ways
+    ~Cancel() { conn.reset(up, kH2Cancel); }  // no-op once the stream ended both ways
   } cancel{conn, up};
   const auto sent = std::chrono::steady_clock::now();
   if (!data.empty()) {
@@ -127,11 +125,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTripH2(
   bool chunkedToClient = false, closeAfter = false;
   std::string dh = buildDownstreamHead(resp, route, &backend, versionMinor_,
                                        req_.keepAlive && !drainRequested_, chunkedToClient, closeAfter);
-  if (!corsHeaders_.empty()) {
-    std::string extra;
-    for (const auto& [k, v] : corsHeaders_) extra.append(k).append(": ").append(v).append("\r\n");
-    dh.insert(dh.size() - 2, extra);
-  }
+  addCorsHeaders(dh);
   countResponse(up.status);
   responseStarted_ = true;
   if (!co_await writeAll(dh)) co_return Exchange{0, true, false, false};

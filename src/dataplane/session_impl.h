@@ -85,6 +85,9 @@ class Session : public SessionHandle {
   awaitable<bool> relayResponseBody(UpstreamConnection& up, const http1::ResponseHead& head,
                                     bool chunkedToClient, bool& upstreamReusable);
   void startMirrors(const ir::Route& route, const std::string& upstreamHead);
+  // The CORS response headers of the request (evaluated in session.cc), in
+  // a response head about to go downstream.
+  void addCorsHeaders(std::string& head) const;
 
   // session_h2.cc: the exchange with an HTTP/2 backend (appProtocol
   // kubernetes.io/h2c): body held whole, response back as HTTP/1.1

@@ -56,26 +56,36 @@ size_t UpstreamPool::idleCount() const {
   return n;
 }
 
-awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::string& address, int32_t port,
-                                                                     std::chrono::milliseconds timeout,
-                                                                     boost::system::error_code& ec) {
+awaitable<tcp::socket> connectWithTimeout(asio::any_io_executor ex, const std::string& address, int32_t port,
+                                          std::chrono::milliseconds timeout, boost::system::error_code& ec) {
   using namespace asio::experimental::awaitable_operators;
-  auto c = std::make_unique<UpstreamConnection>(ex_);
-  c->endpoint = address + ":" + std::to_string(port);
+  tcp::socket socket(ex);
   auto ip = asio::ip::make_address(address, ec);
-  if (ec) co_return nullptr;
-  asio::steady_timer timer(ex_, timeout);
-  auto result = co_await (c->socket.async_connect(tcp::endpoint(ip, static_cast<uint16_t>(port)),
-                                                  asio::as_tuple(asio::use_awaitable)) ||
+  if (ec) co_return socket;
+  asio::steady_timer timer(ex, timeout);
+  auto result = co_await (socket.async_connect(tcp::endpoint(ip, static_cast<uint16_t>(port)),
+                                               asio::as_tuple(asio::use_awaitable)) ||
                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
   if (result.index() == 1) {
     ec = asio::error::timed_out;
-    co_return nullptr;
+    boost::system::error_code ignore;
+    socket.close(ignore);
+    co_return socket;
   }
   ec = std::get<0>(std::get<0>(result));
+  if (ec) co_return socket;
+  boost::system::error_code ignore;
+  socket.set_option(tcp::no_delay(true), ignore);
+  co_return socket;
+}
+
+awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::string& address, int32_t port,
+                                                                     std::chrono::milliseconds timeout,
+                                                                     boost::system::error_code& ec) {
+  auto c = std::make_unique<UpstreamConnection>(ex_);
+  c->endpoint = address + ":" + std::to_string(port);
+  c->socket = co_await connectWithTimeout(ex_, address, port, timeout, ec);
   if (ec) co_return nullptr;
-  c->socket.set_option(tcp::no_delay(true), ec);
-  ec.clear();
   co_return c;
 }
 

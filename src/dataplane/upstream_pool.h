@@ -21,6 +21,12 @@ struct UpstreamConnection {
   bool reused = false;  // served a request before (from the pool): the upstream may have closed it meanwhile
 };
 
+// A TCP connection to address:port within `timeout`, TCP_NODELAY set; on
+// failure `ec` is set (timed_out when the timeout won) and the socket is
+// closed. For both upstream pools (HTTP/1.1 here, HTTP/2 in h2_client.cc).
+awaitable<tcp::socket> connectWithTimeout(asio::any_io_executor ex, const std::string& address, int32_t port,
+                                          std::chrono::milliseconds timeout, boost::system::error_code& ec);
+
 class UpstreamPool {
  public:
   UpstreamPool(asio::any_io_executor ex, std::chrono::milliseconds idleTimeout,
