@@ -49,7 +49,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
     if (!up) {
       boost::system::error_code ec;
       up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
-      if (!up) w_.stats.add(w_.stats.upstreamConnectErrors);
+      if (!up) w_.countConnectError(cluster.name);
     }
   }
   if (!up) co_return Exchange{503, false, false, true};
@@ -63,7 +63,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
   boost::system::error_code ec;
   up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
   if (!up) {
-    w_.stats.add(w_.stats.upstreamConnectErrors);
+    w_.countConnectError(cluster.name);
     co_return Exchange{503, false, false, true};
   }
   co_return co_await roundTrip(up, route, backend, head, mayRetryStatus);

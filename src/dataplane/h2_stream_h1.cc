@@ -91,7 +91,7 @@ awaitable<H2Outcome> H2Request::exchange(const ir::Route& route, const ir::Backe
     if (!up) {
       boost::system::error_code ec;
       up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
-      if (!up) w_.stats.add(w_.stats.upstreamConnectErrors);
+      if (!up) w_.countConnectError(cluster.name);
     }
   }
   if (!up) co_return h2Outcome(503, false, true);
@@ -104,7 +104,7 @@ awaitable<H2Outcome> H2Request::exchange(const ir::Route& route, const ir::Backe
   boost::system::error_code ec;
   up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
   if (!up) {
-    w_.stats.add(w_.stats.upstreamConnectErrors);
+    w_.countConnectError(cluster.name);
     co_return h2Outcome(503, false, true);
   }
   co_return co_await roundTrip(up, route, backend, head, mayRetryStatus);

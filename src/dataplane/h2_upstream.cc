@@ -33,7 +33,7 @@ awaitable<H2UpstreamStream> H2EndpointPicker::open(const FieldList& fields, bool
     boost::system::error_code ec;
     out.conn = co_await w_.h2pool.acquire(ep.address, ep.port, w_.options().upstreamConnectTimeout, ec);
     if (!out.conn) {
-      w_.stats.add(w_.stats.upstreamConnectErrors);
+      w_.countConnectError(cluster_.name);
       ++tries_;
       continue;
     }

@@ -168,6 +168,7 @@ class ServerImpl final : public Server {
       merge(out.byBackend, s.byBackend);
       merge(out.byRoute, s.byRoute);
       for (const auto& [k, h] : s.upstreamTime) out.upstreamTime[k].merge(h);
+      for (const auto& [k, n] : s.connectErrors) out.connectErrors[k] += n;
     }
     return out;
   }

@@ -71,6 +71,10 @@ struct LabelledStats {
   // read, for responses relayed in full. One series per cluster, like
   // byBackend.
   std::unordered_map<std::string, Histogram> upstreamTime;
+  // Failed connection attempts by backend cluster (the global counter is
+  // WorkerStats::upstreamConnectErrors): tells a backend that cannot be
+  // reached from one that answers 5xx itself.
+  std::unordered_map<std::string, uint64_t> connectErrors;
 };
 
 // Sum over workers, as plain numbers.

@@ -78,6 +78,11 @@ class Worker {
   // connection's 101) while the log line covers the whole connection.
   void countResponse(RequestRecord& rec, int status, const Runtime* rt, const ir::Listener* listener,
                      const std::string* backendLabel);
+  // A connection attempt to an endpoint of `cluster` failed.
+  void countConnectError(const std::string& cluster) {
+    stats.add(stats.upstreamConnectErrors);
+    ++labelled.connectErrors[cluster];
+  }
   void finishRequest(const RequestRecord& rec, std::string_view peer,
                      std::chrono::steady_clock::time_point answered = {});
 

@@ -81,14 +81,17 @@ void backendErrors(Analysis& a, const LiveFacts& live) {
     f.subject = cluster;
     f.symptom = fmt::format("{} of {} requests routed to {} ended in 5xx ({}%)", c[5], total, cluster,
                             c[5] * 100 / total);
+    const auto ce = live.backendConnectErrors.find(cluster);
+    const uint64_t connectFailures = ce == live.backendConnectErrors.end() ? 0 : ce->second;
     f.cause =
-        "The backend answered with 5xx, or Portico could not reach it: a refused or timed-out connection "
-        "to every endpoint is a 502/503, a route timeout a 504.";
+        connectFailures > 0
+            ? "Portico could not connect to the backend's endpoints (refused or timed out): with no "
+              "endpoint left to try it answers 502/503. The backend may answer 5xx itself as well."
+            : "No connection to the backend failed, so the 5xx are its own answers (or a route timeout, "
+              "504): look at the backend.";
     f.evidence.push_back({"counters", fmt::format("requests to {} since start: {}", cluster, classes(c))});
-    if (live.upstreamConnectErrors > 0) {
-      f.evidence.push_back({"counters", fmt::format("portico_upstream_connect_errors_total {} (all backends)",
-                                                    live.upstreamConnectErrors)});
-    }
+    f.evidence.push_back({"counters", fmt::format("portico_backend_connect_errors_total{{backend=\"{}\"}} {}",
+                                                  cluster, connectFailures)});
     const auto it = a.tr.ir.clusters.find(cluster);
     std::string probe;
     if (it != a.tr.ir.clusters.end()) {
@@ -120,12 +123,13 @@ void connectErrors(Analysis& a, const LiveFacts& live) {
       "to the next endpoint, and answered 502/503 when none was left.";
   f.evidence.push_back(
       {"counters", fmt::format("portico_upstream_connect_errors_total {}", live.upstreamConnectErrors)});
-  for (const auto& [cluster, c] : live.backendRequests) {
-    if (c[5] > 0) f.evidence.push_back({"counters", fmt::format("{}: {}", cluster, classes(c))});
+  for (const auto& [cluster, n] : live.backendConnectErrors) {
+    f.evidence.push_back(
+        {"counters", fmt::format("{}: {} failed connection attempt{}", cluster, n, n == 1 ? "" : "s")});
   }
   f.fix.summary =
-      "Find the backend with 5xx above (PD-LIVE-BACKEND-5XX) and check that its EndpointSlices list only "
-      "endpoints that are up.";
+      "Check that the EndpointSlices of the backends above list only endpoints that are up and accept "
+      "connections from Portico.";
 }
 
 }  // namespace

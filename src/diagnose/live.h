@@ -35,7 +35,9 @@ struct LiveFacts {
   api::Diagnostics rejected;
   std::vector<std::string> carried;  // "Kind namespace/name"
   std::vector<LiveBind> binds;
-  uint64_t upstreamConnectErrors = 0;  // all backends (the data plane counts no finer)
+  uint64_t upstreamConnectErrors = 0;  // all backends
+  // Failed connection attempts by backend cluster ("namespace/service:port").
+  std::map<std::string, uint64_t> backendConnectErrors;
   // Requests by backend cluster ("namespace/service:port"), index = status / 100.
   std::map<std::string, std::array<uint64_t, 6>> backendRequests;
 };

@@ -45,9 +45,11 @@ LiveView Controller::liveView() const {
       f.binds.push_back({b.address, b.port, b.udp, b.ok, b.unsupported, b.error});
     }
     f.upstreamConnectErrors = s_->server->stats().upstreamConnectErrors;
-    for (const auto& [cluster, counts] : s_->server->labelledStats().byBackend) {
+    const auto labelled = s_->server->labelledStats();
+    for (const auto& [cluster, counts] : labelled.byBackend) {
       std::copy(counts.begin(), counts.end(), f.backendRequests[cluster].begin());
     }
+    f.backendConnectErrors.insert(labelled.connectErrors.begin(), labelled.connectErrors.end());
   }
   return v;
 }

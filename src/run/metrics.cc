@@ -121,7 +121,8 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
     w.counter("portico_requests_by_protocol_total",
               "Requests answered, by the protocol they came in on (http/1.1, http/2, grpc: HTTP/2 with "
               "content-type application/grpc).",
-              {{"protocol", dataplane::kRequestProtocolNames[i]}}, static_cast<double>(dp.requestsByProtocol[i]));
+              {{"protocol", dataplane::kRequestProtocolNames[i]}},
+              static_cast<double>(dp.requestsByProtocol[i]));
   }
   std::vector<double> lb(dataplane::kLatencyBuckets.begin(), dataplane::kLatencyBuckets.end());
   std::vector<uint64_t> lc(dp.latency.begin(), dp.latency.end());
@@ -149,6 +150,14 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
           static_cast<double>(dp.activeTunnels));
   w.counter("portico_upstream_connect_errors_total", "Failed connection attempts to backends.", {},
             static_cast<double>(dp.upstreamConnectErrors));
+  // Sorted, like the other labelled series.
+  const std::map<std::string, uint64_t> connectErrors(labelled.connectErrors.begin(),
+                                                      labelled.connectErrors.end());
+  for (const auto& [backend, n] : connectErrors) {
+    w.counter("portico_backend_connect_errors_total",
+              "Failed connection attempts to the endpoints of a backend (namespace/service:port).",
+              {{"backend", backend}}, static_cast<double>(n));
+  }
   w.counter("portico_upstream_retries_total", "Requests sent again under an HTTPRoute retry policy.", {},
             static_cast<double>(dp.retries));
   w.counter("portico_upstream_stale_connection_replays_total",

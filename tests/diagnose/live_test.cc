@@ -51,6 +51,11 @@ TEST_F(LiveTest, DiagnoseReportsBackendErrorsFromLiveCounters) {
   EXPECT_EQ(f["object"]["name"], "dead");
   EXPECT_EQ(f["subject"], "default/dead:80");
   EXPECT_NE(f["symptom"].get<std::string>().find("1 of 1 requests"), std::string::npos) << f.dump(2);
+  // The per-backend connect counter says why: nothing accepted the connection.
+  EXPECT_NE(f["cause"].get<std::string>().find("could not connect"), std::string::npos) << f.dump(2);
+  EXPECT_NE(f.dump().find("portico_backend_connect_errors_total{backend=\\\"default/dead:80\\\"} 1"),
+            std::string::npos)
+      << f.dump(2);
   ASSERT_NE(findingOf(report, "PD-LIVE-UPSTREAM-CONNECT-ERRORS"), nullptr) << report.dump(2);
   EXPECT_EQ(report["live"]["generation"], 1);
   EXPECT_EQ(report["live"]["trigger"], "startup");
