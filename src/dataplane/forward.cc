@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "dataplane/grpc_status.h"
 #include "router/filters.h"
 
 namespace portico::dataplane {
@@ -13,8 +14,8 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // Connection) never cross the proxy; nor does Expect, which the proxy
 // answers itself. Host and Content-Length are rewritten below.
 bool dropOnForward(std::string_view name, const std::vector<http1::Header>& all) {
-  return http1::isHopByHop(name, all) || http1::iequals(name, "expect") || http1::iequals(name, "content-length") ||
-         http1::iequals(name, "host");
+  return http1::isHopByHop(name, all) || http1::iequals(name, "expect") ||
+         http1::iequals(name, "content-length") || http1::iequals(name, "host");
 }
 
 const std::string* findOwned(const HeaderList& list, std::string_view name) {
@@ -32,9 +33,10 @@ void appendHeaders(std::string& out, const HeaderList& list) {
 
 }  // namespace
 
-std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route, const ir::Backend* backend,
-                              const ForwardContext& ctx) {
-  HeaderList headers;
+UpstreamRequest prepareUpstream(const http1::RequestHead& req, const ir::Route& route,
+                                const ir::Backend* backend, const ForwardContext& ctx) {
+  UpstreamRequest u;
+  HeaderList& headers = u.headers;
   headers.reserve(req.headers.size() + 6);
   std::string xff;
   for (const auto& h : req.headers) {
@@ -53,8 +55,10 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   // de-facto predecessor); X-Request-Id kept when present.
   xff = xff.empty() ? std::string(ctx.clientAddress) : xff + ", " + std::string(ctx.clientAddress);
   headers.emplace_back("X-Forwarded-For", xff);
-  if (!findOwned(headers, "x-forwarded-proto")) headers.emplace_back("X-Forwarded-Proto", std::string(ctx.scheme));
-  if (!findOwned(headers, "x-forwarded-host")) headers.emplace_back("X-Forwarded-Host", std::string(req.host));
+  if (!findOwned(headers, "x-forwarded-proto"))
+    headers.emplace_back("X-Forwarded-Proto", std::string(ctx.scheme));
+  if (!findOwned(headers, "x-forwarded-host"))
+    headers.emplace_back("X-Forwarded-Host", std::string(req.host));
   if (!findOwned(headers, "x-request-id")) headers.emplace_back("X-Request-Id", std::string(ctx.requestId));
   if (ctx.addVia) headers.emplace_back("Via", req.versionMinor == 0 ? "1.0 portico" : "1.1 portico");
 
@@ -63,34 +67,60 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   router::applyHeaderOps(route.filters.requestHeaders, headers);
   if (backend && backend->filters) router::applyHeaderOps(backend->filters->requestHeaders, headers);
 
-  std::string host(req.host);
+  u.method = std::string(req.method);
+  u.host = std::string(req.host);
   std::string path(req.path);
   auto rewrite = [&](const ir::Filters& f) {
     if (!f.rewrite) return;
-    if (f.rewrite->hostname) host = *f.rewrite->hostname;
+    if (f.rewrite->hostname) u.host = *f.rewrite->hostname;
     if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
   };
   rewrite(route.filters);
   if (backend && backend->filters) rewrite(*backend->filters);
 
+  u.target = req.query.empty() ? std::move(path) : path + "?" + std::string(req.query);
+  u.upgrade = ctx.upgrade;
+  u.framing = req.framing;
+  u.contentLength = req.contentLength;
+  return u;
+}
+
+std::string serializeUpstreamHead(const UpstreamRequest& u) {
   std::string out;
-  out.reserve(256 + req.headers.size() * 48);
-  out.append(req.method).append(" ").append(path);
-  if (!req.query.empty()) out.append("?").append(req.query);
-  out.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-  appendHeaders(out, headers);
-  if (ctx.upgrade) out.append("Connection: Upgrade\r\n");
-  if (req.framing == http1::BodyFraming::ContentLength) {
-    out.append(fmt::format("Content-Length: {}\r\n", req.contentLength));
-  } else if (req.framing == http1::BodyFraming::Chunked) {
+  out.reserve(256 + u.headers.size() * 48);
+  out.append(u.method).append(" ").append(u.target);
+  out.append(" HTTP/1.1\r\nHost: ").append(u.host).append("\r\n");
+  appendHeaders(out, u.headers);
+  if (u.upgrade) out.append("Connection: Upgrade\r\n");
+  if (u.framing == http1::BodyFraming::ContentLength) {
+    out.append(fmt::format("Content-Length: {}\r\n", u.contentLength));
+  } else if (u.framing == http1::BodyFraming::Chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
   }
   out.append("\r\n");
   return out;
 }
 
-std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route, const ir::Backend* backend,
-                                int clientVersionMinor, bool clientKeepAlive, bool& chunkedToClient, bool& closeAfter) {
+std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route,
+                              const ir::Backend* backend, const ForwardContext& ctx) {
+  return serializeUpstreamHead(prepareUpstream(req, route, backend, ctx));
+}
+
+router::RequestView routingView(const http1::RequestHead& req) {
+  router::RequestView view;
+  view.host = req.host;
+  view.path = req.path;
+  view.query = req.query;
+  view.method = req.method;
+  view.headers = std::span<const http1::Header>(req.headers.data(), req.headers.size());
+  if (const auto* ct = http1::findHeader(req.headers, "content-type"))
+    view.grpc = isGrpcContentType(ct->value);
+  return view;
+}
+
+std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route,
+                                const ir::Backend* backend, int clientVersionMinor, bool clientKeepAlive,
+                                bool& chunkedToClient, bool& closeAfter) {
   HeaderList headers;
   headers.reserve(resp.headers.size() + 2);
   for (const auto& h : resp.headers) {
@@ -106,7 +136,8 @@ std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route
   switch (resp.framing) {
     case http1::BodyFraming::None:
       // 204/304/HEAD responses may still announce a length; keep it.
-      if (resp.contentLength > 0 || resp.status == 200) framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
+      if (resp.contentLength > 0 || resp.status == 200)
+        framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
       break;
     case http1::BodyFraming::ContentLength:
       framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);

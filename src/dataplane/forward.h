@@ -9,6 +9,7 @@
 
 #include "http1/codec.h"
 #include "ir/ir.h"
+#include "router/router.h"
 
 namespace portico::dataplane {
 
@@ -30,13 +31,37 @@ struct ForwardContext {
 // requests this proxy never routes or filters ("h2c smuggling").
 bool upgradeTunnelable(const http1::RequestHead& req);
 
-// Upstream request head (HTTP/1.1). Applies, in order: the rule's
+// The request the backend receives, before it is written for a protocol:
+// header fields in order (names as the client wrote them), Host and target
+// after URLRewrite. prepareUpstream builds it; serializeUpstreamHead writes
+// it as HTTP/1.1, upstreamH2Fields (h2_fields.h) as HTTP/2 fields.
+struct UpstreamRequest {
+  std::string method;
+  std::string host;
+  std::string target;  // path and query
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool upgrade = false;
+  http1::BodyFraming framing = http1::BodyFraming::None;
+  uint64_t contentLength = 0;
+};
+
+UpstreamRequest prepareUpstream(const http1::RequestHead& req, const ir::Route& route,
+                                const ir::Backend* backend, const ForwardContext& ctx);
+std::string serializeUpstreamHead(const UpstreamRequest& u);
+
+// Upstream request head (HTTP/1.1): serializeUpstreamHead(prepareUpstream()). Applies, in order: the rule's
 // RequestHeaderModifier, the backendRef's, URLRewrite (rule then backend)
 // to path and Host. Body framing: Content-Length kept, chunked kept as
 // chunked, no body => no framing headers. `Expect` is dropped: the proxy
 // answers 100-continue itself.
 std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route,
                               const ir::Backend* backend, const ForwardContext& ctx);
+
+// What the router matches a request on (views into `req`): HTTP/1.1
+// sessions, HTTP/2 streams and `portico explain` build it the same way, so
+// they agree on what counts as gRPC (spec §12.6: application/grpc, not
+// grpc-web).
+router::RequestView routingView(const http1::RequestHead& req);
 
 struct OwnedHeaders {
   std::vector<std::pair<std::string, std::string>> list;

@@ -1,9 +1,42 @@
-// The HTTP/1.1 upstream head as HTTP/2 fields (see h2_fields.h).
+// The upstream request as HTTP/2 fields (see h2_fields.h).
 #include "dataplane/h2_fields.h"
 
 #include "dataplane/h2_impl.h"
 
 namespace portico::dataplane {
+namespace {
+
+// One header field for HTTP/2: name lower case (RFC 9113 §8.2.1);
+// connection-specific fields dropped (§8.2.2).
+void addField(FieldList& f, std::string_view name, std::string_view value) {
+  std::string n(name);
+  for (char& ch : n) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+  }
+  if (isConnectionSpecific(n)) return;
+  f.emplace_back(std::move(n), std::string(value));
+}
+
+// gRPC servers require it (PROTOCOL-HTTP2.md); the only TE HTTP/2 allows.
+void addTe(FieldList& f, bool teTrailers) {
+  if (teTrailers) f.emplace_back("te", "trailers");
+}
+
+}  // namespace
+
+FieldList upstreamH2Fields(const UpstreamRequest& u, bool teTrailers) {
+  FieldList f;
+  f.reserve(u.headers.size() + 6);
+  f.emplace_back(":method", u.method);
+  f.emplace_back(":scheme", "http");
+  f.emplace_back(":authority", u.host);
+  f.emplace_back(":path", u.target);
+  for (const auto& [n, v] : u.headers) addField(f, n, v);
+  if (u.framing == http1::BodyFraming::ContentLength)
+    f.emplace_back("content-length", std::to_string(u.contentLength));
+  addTe(f, teTrailers);
+  return f;
+}
 
 FieldList h1HeadToH2Fields(std::string_view head, bool teTrailers) {
   FieldList f;
@@ -22,21 +55,16 @@ FieldList h1HeadToH2Fields(std::string_view head, bool teTrailers) {
     std::string_view h = head.substr(at, end - at);
     at = end + 2;
     const size_t colon = h.find(':');
-    std::string name(h.substr(0, colon));
-    for (char& ch : name) {
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-    }
+    std::string_view name = h.substr(0, colon);
     std::string_view value = h.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    if (name == "host") {
+    if (http1::iequals(name, "host")) {
       f[2].second = std::string(value);
       continue;
     }
-    if (isConnectionSpecific(name)) continue;
-    f.emplace_back(std::move(name), std::string(value));
+    addField(f, name, value);
   }
-  // gRPC servers require it (PROTOCOL-HTTP2.md); the only TE HTTP/2 allows.
-  if (teTrailers) f.emplace_back("te", "trailers");
+  addTe(f, teTrailers);
   return f;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dataplane/access_log.h"
+#include "dataplane/forward.h"
 #include "dataplane/h2_client.h"
 #include "dataplane/h2_impl.h"
 #include "dataplane/h2_upstream.h"
@@ -44,7 +45,7 @@ class H2Request {
   void countResponse(int status);
   void logRequest();
   std::string_view hostNoPort() const { return router::stripPort(req_.host); }
-  std::string upstreamHead(const ir::Route& route, const ir::Backend& backend);
+  UpstreamRequest upstreamRequest(const ir::Route& route, const ir::Backend& backend);
 
   // h2_stream_h1.cc
   awaitable<void> proxyH1(const ir::Route& route, const ir::Backend& backend, const ir::Cluster& cluster);

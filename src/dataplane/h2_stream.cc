@@ -84,13 +84,7 @@ awaitable<void> H2Request::handle() {
   if (!bind_) co_return co_await respond(503, "this listener is no longer configured");
   if (req_.host.empty()) co_return co_await respond(400, "no :authority or Host");
 
-  router::RequestView view;
-  view.host = req_.host;
-  view.path = req_.path;
-  view.query = req_.query;
-  view.method = req_.method;
-  view.headers = std::span<const http1::Header>(req_.headers.data(), req_.headers.size());
-  view.grpc = grpc_;
+  const router::RequestView view = routingView(req_);
   const ir::Listener* sni = nullptr;
   if (c_.tls_) {
     sni = c_.sniListener_ ? sameListener(*c_.sniListener_, *bind_->bind) : nullptr;
@@ -164,11 +158,12 @@ awaitable<void> H2Request::proxy(const ir::Route& route) {
   co_await proxyH1(route, backend, *cluster);
 }
 
-// The HTTP/1.1 head for the backend (forward.cc: filters, X-Forwarded-*,
-// hop-by-hop fields); the HTTP/2 exchange converts it to fields.
-std::string H2Request::upstreamHead(const ir::Route& route, const ir::Backend& backend) {
+// The request for the backend (forward.cc: filters, X-Forwarded-*,
+// hop-by-hop fields), written as HTTP/1.1 or as HTTP/2 fields by the
+// exchange.
+UpstreamRequest H2Request::upstreamRequest(const ir::Route& route, const ir::Backend& backend) {
   ForwardContext fc{c_.peer_, c_.tls_ ? "https" : "http", rec_.requestId, w_.options().addVia};
-  return buildUpstreamHead(req_, route, &backend, fc);
+  return prepareUpstream(req_, route, &backend, fc);
 }
 
 void H2Request::countResponse(int status) {

@@ -31,7 +31,7 @@ awaitable<void> H2Request::proxyH1(const ir::Route& route, const ir::Backend& ba
     req_.framing = http1::BodyFraming::ContentLength;
     req_.contentLength = held_.size();
   }
-  const std::string head = upstreamHead(route, backend);
+  const std::string head = serializeUpstreamHead(upstreamRequest(route, backend));
   if (!route.filters.mirrors.empty())
     sendMirrors(w_, *rt_, route, head, held_.empty() ? nullptr : std::make_shared<const std::string>(held_),
                 false);

@@ -34,8 +34,10 @@ awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& ba
     req_.framing = http1::BodyFraming::ContentLength;
     req_.contentLength = static_cast<uint64_t>(contentLength_);
   }
-  const std::string head = upstreamHead(route, backend);
-  const FieldList fields = h1HeadToH2Fields(head, teTrailers_ || grpc_);
+  const UpstreamRequest request = upstreamRequest(route, backend);
+  const FieldList fields = upstreamH2Fields(request, teTrailers_ || grpc_);
+  // Mirrors take the HTTP/1.1 head (mirror.h); written only when there are any.
+  const std::string head = route.filters.mirrors.empty() ? std::string() : serializeUpstreamHead(request);
 
   // HTTPRoute/GRPCRoute timeouts.request, and the client's own gRPC
   // deadline when it is sooner (the backend sees grpc-timeout too).

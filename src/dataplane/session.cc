@@ -242,14 +242,7 @@ awaitable<bool> Session<Stream>::handle() {
   responseStarted_ = false;
   if (!bind_) co_return co_await respond(503, "this listener is no longer configured", false);
 
-  router::RequestView view;
-  view.host = req_.host;
-  view.path = req_.path;
-  view.query = req_.query;
-  view.method = req_.method;
-  view.headers = std::span<const http1::Header>(req_.headers.data(), req_.headers.size());
-  if (const auto* ct = http1::findHeader(req_.headers, "content-type"))
-    view.grpc = ct->value.starts_with("application/grpc");
+  const router::RequestView view = routingView(req_);
   // A request answered here leaves its body unread on the connection:
   // keeping it open would parse that body as the next request
   // (smuggling), so such connections close after the answer.

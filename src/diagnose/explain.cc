@@ -201,14 +201,7 @@ Explanation explain(const ir::Config& cfg, const store::Snapshot& snap, const Ex
     e.steps.push_back(
         fmt::format("TLS: SNI \"{}\" selects {} and its certificate", sniName, listenerName(*sni)));
   }
-  router::RequestView view;
-  view.host = head.host;
-  view.path = head.path;
-  view.query = head.query;
-  view.method = head.method;
-  view.headers = std::span<const http1::Header>(head.headers.data(), head.headers.size());
-  if (const auto* ct = http1::findHeader(head.headers, "content-type"))
-    view.grpc = ct->value.starts_with("application/grpc");
+  const router::RequestView view = dataplane::routingView(head);
   if (view.grpc)
     e.steps.push_back("content-type application/grpc: GRPCRoute rules are consulted (spec §12.6)");
   const auto m = router->route(view, sni);
