@@ -19,20 +19,6 @@
 
 namespace portico::testing {
 
-// A port that was free a moment ago (bind 0, read, close): good enough on
-// loopback for tests.
-inline int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // An echo backend: a child portico-echo bound to 127.0.0.1:0.
 struct Backend {
   std::unique_ptr<echotest::EchoProcess> proc;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "support/run_cli.h"
 #include "support/test_support.h"
 
 namespace portico::cli {
@@ -15,19 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-struct Out {
-  int code = 0;
-  std::string out, err;
-};
-
-Out cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "portico");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = runCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using Out = testing::CliResult;
+Out cli(std::vector<std::string> args) { return testing::runPortico(std::move(args)); }
 
 std::string scenario(const std::string& name) {
   return testing::sourceDir() + "/tests/diagnose/scenarios/" + name + "/input.yaml";

@@ -22,24 +22,13 @@
 
 #include "cli/commands.h"
 #include "run/controller.h"
+#include "support/run_cli.h"
+#include "support/test_support.h"
 
 namespace portico::testing::live {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// A port that was free a moment ago (bind 0, read, close).
-inline int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A listening socket holding 127.0.0.1:port (no SO_REUSEPORT, so Portico's
 // bind on it fails).
@@ -93,19 +82,8 @@ inline bool eventually(const std::function<bool()>& ok, std::chrono::millisecond
   return ok();
 }
 
-struct CliOut {
-  int code = 0;
-  std::string out, err;
-};
-
-inline CliOut cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "portico");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = ::portico::cli::runCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
+using CliOut = CliResult;
+inline CliOut cli(std::vector<std::string> args) { return runPortico(std::move(args)); }
 
 inline void writeFile(const fs::path& p, const std::string& text) {
   // Write then rename, as editors do: the watcher sees one complete file.

@@ -22,6 +22,10 @@ std::string sharedDir();
 
 std::string readFile(const std::string& path);
 
+// A 127.0.0.1 TCP port that was free a moment ago (bind 0, read, close):
+// good enough on loopback for tests.
+int freePort();
+
 }  // namespace portico::testing
 
 namespace portico::testing {
