@@ -39,7 +39,27 @@ struct KeyPair {
 // test run time so no key material is committed.
 KeyPair selfSigned(const std::vector<std::string>& dnsNames, int validDays = 30);
 
+// What a generated certificate says. Validity is relative to now, in
+// seconds (an expired certificate: notAfterSeconds < 0).
+struct CertSpec {
+  std::vector<std::string> dnsNames;
+  std::vector<std::string> uris;  // URI SANs (SPIFFE IDs and the like)
+  std::string commonName;         // default: the first DNS name
+  long notBeforeSeconds = -3600;
+  long notAfterSeconds = 30L * 86400;
+  bool isCa = false;
+};
+
+// An EC P-256 certificate: self-signed without `issuer`, else signed by it
+// (a CA from makeCa).
+KeyPair makeCert(const CertSpec& spec, const KeyPair* issuer = nullptr);
+KeyPair makeCa(const std::string& commonName, int validDays = 30);
+
 std::string base64(std::string_view data);
+
+// A ConfigMap manifest with `ca.crt` (BackendTLSPolicy caCertificateRefs,
+// frontend client-certificate validation).
+std::string caConfigMapYaml(const std::string& ns, const std::string& name, const std::string& caPem);
 
 // A kubernetes.io/tls Secret manifest holding `kp`.
 std::string tlsSecretYaml(const std::string& ns, const std::string& name, const KeyPair& kp);
