@@ -177,6 +177,15 @@ struct Certificate {
   std::vector<std::string> dnsNames;  // SANs, for SNI choice and diagnostics
 };
 
+// Gateway.spec.tls.frontend (GatewayFrontendClientCertificateValidation):
+// client certificates asked for on an HTTPS listener and verified against
+// these CAs. AllowInsecureFallback lets a connection without a valid
+// certificate through (the Gateway says so in its conditions).
+struct ClientValidation {
+  std::vector<std::string> caPem;
+  bool insecureFallback = false;
+};
+
 struct Listener {
   std::string gatewayNamespace;
   std::string gatewayName;
@@ -189,7 +198,8 @@ struct Listener {
   // Gateway.spec.tls.backend.clientCertificateRef: presented to backends
   // that ask for a client certificate.
   std::optional<Certificate> backendClientCertificate;
-  std::vector<VirtualHost> virtualHosts;  // sorted: exact, then wildcards by length, "*" last
+  std::optional<ClientValidation> clientValidation;  // HTTPS listeners only
+  std::vector<VirtualHost> virtualHosts;             // sorted: exact, then wildcards by length, "*" last
   std::vector<L4Route> l4Routes;
 };
 
@@ -220,6 +230,17 @@ struct BackendTLS {
   std::vector<std::string> subjectAltNames;  // "DNS:x" or "URI:x"
 };
 
+// Active HTTP health checking of a cluster's endpoints. Gateway API has
+// none; the Service annotations portico.dev/health-check-* turn it on
+// (docs/backend-health.md).
+struct HealthCheck {
+  std::string path = "/";
+  uint64_t intervalMs = 5000;
+  uint64_t timeoutMs = 1000;
+  uint32_t healthyThreshold = 2;    // consecutive successes to readmit
+  uint32_t unhealthyThreshold = 3;  // consecutive failures to take out
+};
+
 // How a request picks an endpoint of a cluster. Gateway API has no field
 // for it: the Service annotation portico.dev/load-balancer chooses
 // (docs/spec-decisions.md).
@@ -241,6 +262,7 @@ struct Cluster {
   // rule's own sessionPersistence wins over it.
   std::optional<SessionPersistence> sessionPersistence;
   LoadBalancer loadBalancer = LoadBalancer::RoundRobin;
+  std::optional<HealthCheck> healthCheck;
 };
 
 struct Config {

@@ -192,6 +192,10 @@ Json listener(const Listener& l) {
     out["certificates"] = std::move(certs);
   }
   if (l.backendClientCertificate) out["backendClientCertificate"] = certificate(*l.backendClientCertificate);
+  if (l.clientValidation) {
+    out["clientValidation"] = Json{{"caCertificates", l.clientValidation->caPem.size()},
+                                   {"insecureFallback", l.clientValidation->insecureFallback}};
+  }
   Json vhosts = Json::array();
   for (const auto& vh : l.virtualHosts) {
     Json vj{{"hostname", vh.hostname}, {"routes", routes(vh.routes)}};
@@ -219,6 +223,14 @@ Json cluster(const Cluster& c) {
   if (!c.portName.empty()) out["portName"] = c.portName;
   if (!c.appProtocol.empty()) out["appProtocol"] = c.appProtocol;
   if (c.loadBalancer == LoadBalancer::LeastRequest) out["loadBalancer"] = "LeastRequest";  // default left out
+  if (c.healthCheck) {
+    const auto& h = *c.healthCheck;
+    out["healthCheck"] = Json{{"path", h.path},
+                              {"intervalMs", h.intervalMs},
+                              {"timeoutMs", h.timeoutMs},
+                              {"healthyThreshold", h.healthyThreshold},
+                              {"unhealthyThreshold", h.unhealthyThreshold}};
+  }
   Json eps = Json::array();
   for (const auto& e : c.endpoints) {
     Json ej{{"address", e.address}, {"port", e.port}};

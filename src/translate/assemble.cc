@@ -10,7 +10,8 @@ namespace portico::translate {
 namespace {
 
 std::vector<ir::Route> sorted(std::vector<PendingRoute>& v) {
-  std::stable_sort(v.begin(), v.end(), [](const PendingRoute& a, const PendingRoute& b) { return precedes(a.key, b.key); });
+  std::stable_sort(v.begin(), v.end(),
+                   [](const PendingRoute& a, const PendingRoute& b) { return precedes(a.key, b.key); });
   std::vector<ir::Route> out;
   out.reserve(v.size());
   for (auto& p : v) out.push_back(std::move(p.route));
@@ -28,6 +29,7 @@ ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
   out.protocol = l.protocol;
   out.tlsPassthrough = l.passthrough;
   out.certificates = l.certificates;
+  out.clientValidation = l.clientValidation;
   if (auto it = ctx.backendClientCerts.find(nsName(out.gatewayNamespace, out.gatewayName));
       it != ctx.backendClientCerts.end()) {
     out.backendClientCertificate = it->second;
@@ -45,9 +47,10 @@ ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
     hosts[h].grpcRoutes = sorted(routes);
   }
   for (auto& [h, vh] : hosts) out.virtualHosts.push_back(std::move(vh));
-  std::sort(out.virtualHosts.begin(), out.virtualHosts.end(), [](const ir::VirtualHost& a, const ir::VirtualHost& b) {
-    return moreSpecificHostname(a.hostname, b.hostname);
-  });
+  std::sort(out.virtualHosts.begin(), out.virtualHosts.end(),
+            [](const ir::VirtualHost& a, const ir::VirtualHost& b) {
+              return moreSpecificHostname(a.hostname, b.hostname);
+            });
   out.l4Routes = std::move(p.l4);
   return out;
 }
@@ -82,9 +85,10 @@ void assembleIR(Context& ctx) {
   }
   std::set<std::string> used;
   for (auto& [k, b] : binds) {
-    std::stable_sort(b.listeners.begin(), b.listeners.end(), [](const ir::Listener& x, const ir::Listener& y) {
-      return moreSpecificHostname(x.hostname.value_or(""), y.hostname.value_or(""));
-    });
+    std::stable_sort(b.listeners.begin(), b.listeners.end(),
+                     [](const ir::Listener& x, const ir::Listener& y) {
+                       return moreSpecificHostname(x.hostname.value_or(""), y.hostname.value_or(""));
+                     });
     for (const auto& l : b.listeners) {
       for (const auto& vh : l.virtualHosts) {
         for (const auto* routes : {&vh.routes, &vh.grpcRoutes}) {

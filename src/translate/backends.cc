@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "translate/conditions.h"
+#include "translate/duration.h"
 
 namespace portico::translate {
 namespace {
@@ -62,6 +64,56 @@ ir::LoadBalancer loadBalancerOf(Context& ctx, const api::Service& svc) {
       fmt::format("unknown load balancer \"{}\" (expected round-robin or least-request); using round-robin",
                   it->second));
   return ir::LoadBalancer::RoundRobin;
+}
+
+// Active health checks (docs/backend-health.md): Gateway API has no field
+// for them, so Service annotations turn them on. The path annotation is
+// the switch; the others tune it. A bad value is reported and its default
+// kept, like the load-balancer annotation: a typo must not take the
+// Service out of service.
+constexpr std::string_view kHealthCheckPrefix = "portico.dev/health-check-";
+
+std::optional<ir::HealthCheck> healthCheckOf(Context& ctx, const api::Service& svc) {
+  const auto& a = svc.meta.annotations;
+  auto get = [&](std::string_view suffix) -> const std::string* {
+    auto it = a.find(std::string(kHealthCheckPrefix) + std::string(suffix));
+    return it == a.end() ? nullptr : &it->second;
+  };
+  const std::string* path = get("path");
+  if (!path) return std::nullopt;
+  ir::HealthCheck h;
+  auto bad = [&](std::string_view suffix, const std::string& value, std::string_view want) {
+    ctx.warn("Service", svc.meta, fmt::format("metadata.annotations[{}{}]", kHealthCheckPrefix, suffix),
+             fmt::format("\"{}\" is not {}; using the default", value, want));
+  };
+  if (path->empty() || path->front() != '/') {
+    bad("path", *path, "an absolute path");
+  } else {
+    h.path = *path;
+  }
+  for (auto [suffix, field] : {std::pair{"interval", &h.intervalMs}, std::pair{"timeout", &h.timeoutMs}}) {
+    if (const std::string* v = get(suffix)) {
+      auto ms = parseDurationMs(*v);
+      if (ms && *ms > 0) {
+        *field = *ms;
+      } else {
+        bad(suffix, *v, "a positive duration such as 5s or 500ms");
+      }
+    }
+  }
+  for (auto [suffix, field] : {std::pair{"healthy-threshold", &h.healthyThreshold},
+                               std::pair{"unhealthy-threshold", &h.unhealthyThreshold}}) {
+    if (const std::string* v = get(suffix)) {
+      uint32_t n = 0;
+      auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+      if (ec == std::errc() && p == v->data() + v->size() && n >= 1 && n <= 100) {
+        *field = n;
+      } else {
+        bad(suffix, *v, "a count from 1 to 100");
+      }
+    }
+  }
+  return h;
 }
 
 }  // namespace
@@ -137,6 +189,7 @@ BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::
     c.portName = sp->name.value_or("");
     c.appProtocol = app;
     c.loadBalancer = loadBalancerOf(ctx, *svc);
+    c.healthCheck = healthCheckOf(ctx, *svc);
     fillEndpoints(ctx, c, *svc, *sp);
   }
   return r;

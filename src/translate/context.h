@@ -36,6 +36,7 @@ struct ListenerInfo {
   bool terminatesTLS = false;
   bool passthrough = false;
   std::vector<ir::Certificate> certificates;
+  std::optional<ir::ClientValidation> clientValidation;  // Gateway.spec.tls.frontend, usable CAs only
 
   // Problems found, each as (reason, message); empty = fine.
   std::string acceptedReason, acceptedMessage;
@@ -43,7 +44,7 @@ struct ListenerInfo {
   std::string conflictReason, conflictMessage;
   std::string programmedReason, programmedMessage;
   std::string overlapReason, overlapMessage;  // OverlappingTLSConfig
-  bool conflictWithSibling = false;  // conflicted with a listener of the same owner
+  bool conflictWithSibling = false;           // conflicted with a listener of the same owner
 
   bool accepted() const { return acceptedReason.empty() && conflictReason.empty(); }
   bool programmed = false;
@@ -95,8 +96,8 @@ struct Context {
   NamespaceIndex namespaces;
   Result& out;
 
-  std::set<std::string> ourClasses;                  // GatewayClass names we own
-  std::map<std::string, GatewayInfo> gateways;       // by ns/name (ours only)
+  std::set<std::string> ourClasses;                     // GatewayClass names we own
+  std::map<std::string, GatewayInfo> gateways;          // by ns/name (ours only)
   std::map<std::string, ListenerSetInfo> listenerSets;  // by ns/name (ours only)
 
   std::map<const ListenerInfo*, PendingListener> pending;
@@ -104,7 +105,7 @@ struct Context {
   // objects (e.g. one wildcard certificate for every Gateway); parsing it
   // once per translation keeps translate time proportional to distinct
   // inputs. Keyed by content, so still a pure function of the snapshot.
-  std::map<std::string, std::string> regexErrors;         // pattern -> RE2 error ("" = valid)
+  std::map<std::string, std::string> regexErrors;  // pattern -> RE2 error ("" = valid)
   std::map<std::pair<std::string, std::string>, ParsedCertificateMemo> certMemo;
 
   // Gateway ns/name -> the client certificate it presents to backends.
@@ -143,10 +144,10 @@ inline std::string nsName(std::string_view ns, std::string_view name) {
 
 // Steps of the translation, in the order translate() runs them.
 void translateGatewayClasses(Context& ctx);
-void translateGateways(Context& ctx);     // listeners, conflicts, listener sets
-void translateRoutes(Context& ctx);       // attachment, rules, IR routes
-void finishGateways(Context& ctx);        // attachedRoutes, Gateway conditions
-void translatePolicies(Context& ctx);     // BackendTLSPolicy, XBackendTrafficPolicy
-void assembleIR(Context& ctx);            // binds, sorting
+void translateGateways(Context& ctx);  // listeners, conflicts, listener sets
+void translateRoutes(Context& ctx);    // attachment, rules, IR routes
+void finishGateways(Context& ctx);     // attachedRoutes, Gateway conditions
+void translatePolicies(Context& ctx);  // BackendTLSPolicy, XBackendTrafficPolicy
+void assembleIR(Context& ctx);         // binds, sorting
 
 }  // namespace portico::translate

@@ -37,7 +37,8 @@ bool resolveCertificate(Context& ctx, ListenerInfo& l, const api::SecretObjectRe
                             ref.group.empty() ? "core" : ref.group, ref.kind));
   }
   const std::string ns = ref.namespace_.value_or(l.ownerNamespace);
-  if (!ctx.grants.permits({api::kGatewayGroup, l.ownerKind, l.ownerNamespace}, {"", "Secret", ns, ref.name})) {
+  if (!ctx.grants.permits({api::kGatewayGroup, l.ownerKind, l.ownerNamespace},
+                          {"", "Secret", ns, ref.name})) {
     return fail(cond::kRefNotPermitted,
                 fmt::format("Secret {}/{} is in another namespace and no ReferenceGrant in namespace {} "
                             "allows {} from namespace {} to reference it",
@@ -46,13 +47,14 @@ bool resolveCertificate(Context& ctx, ListenerInfo& l, const api::SecretObjectRe
   const api::Secret* secret = ctx.snap.secrets.find(ns, ref.name);
   if (!secret) return fail(cond::kInvalidCertificateRef, fmt::format("Secret {}/{} not found", ns, ref.name));
   if (secret->type != "kubernetes.io/tls") {
-    return fail(cond::kInvalidCertificateRef,
-                fmt::format("Secret {}/{} has type {}, expected kubernetes.io/tls", ns, ref.name, secret->type));
+    return fail(
+        cond::kInvalidCertificateRef,
+        fmt::format("Secret {}/{} has type {}, expected kubernetes.io/tls", ns, ref.name, secret->type));
   }
   auto crt = secret->data.find("tls.crt");
   auto key = secret->data.find("tls.key");
   ParsedCertificate parsed = parseKeyPairCached(ctx, crt == secret->data.end() ? std::string() : crt->second,
-                                          key == secret->data.end() ? std::string() : key->second);
+                                                key == secret->data.end() ? std::string() : key->second);
   if (!parsed.ok) {
     return fail(cond::kInvalidCertificateRef, fmt::format("Secret {}/{}: {}", ns, ref.name, parsed.error));
   }
@@ -118,8 +120,9 @@ void validateListener(Context& ctx, ListenerInfo& l) {
   auto proto = parseProtocol(l.spec->protocol);
   if (!proto) {
     l.acceptedReason = cond::kUnsupportedProtocol;
-    l.acceptedMessage = fmt::format("{}.protocol: {} is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)",
-                                    l.fieldPath, l.spec->protocol);
+    l.acceptedMessage =
+        fmt::format("{}.protocol: {} is not supported (supported: HTTP, HTTPS, TLS, TCP, UDP)", l.fieldPath,
+                    l.spec->protocol);
     l.status->supportedKinds.clear();
     return;
   }
@@ -146,9 +149,8 @@ void validateListener(Context& ctx, ListenerInfo& l) {
   }
   if (!rejected.empty() && l.resolvedReason.empty()) {
     l.resolvedReason = cond::kInvalidRouteKinds;
-    l.resolvedMessage =
-        fmt::format("{}.allowedRoutes.kinds: {} cannot attach to a {} listener", l.fieldPath,
-                    fmt::join(rejected, ", "), l.spec->protocol);
+    l.resolvedMessage = fmt::format("{}.allowedRoutes.kinds: {} cannot attach to a {} listener", l.fieldPath,
+                                    fmt::join(rejected, ", "), l.spec->protocol);
   }
 }
 
@@ -191,6 +193,9 @@ bool applyFrontendValidation(Context& ctx, GatewayInfo& gw) {
       }
       if (reason.empty()) {
         ++good;
+        if (!l.clientValidation) l.clientValidation.emplace();
+        l.clientValidation->caPem.push_back(ctx.snap.configMaps.find(ns, ref.name)->data.at("ca.crt"));
+        l.clientValidation->insecureFallback = cfg->validation->mode == "AllowInsecureFallback";
       } else if (l.resolvedReason.empty()) {
         l.resolvedReason = reason;
         l.resolvedMessage = msg;
@@ -234,8 +239,9 @@ void markConflict(ListenerInfo& l, const char* reason, std::string message) {
 }
 
 std::string describe(const ListenerInfo& l) {
-  if (l.listenerSet) return fmt::format("ListenerSet {}/{} listener {}", l.listenerSet->meta.namespace_,
-                                        l.listenerSet->meta.name, l.spec->name);
+  if (l.listenerSet)
+    return fmt::format("ListenerSet {}/{} listener {}", l.listenerSet->meta.namespace_,
+                       l.listenerSet->meta.name, l.spec->name);
   return fmt::format("listener {}", l.spec->name);
 }
 
@@ -262,16 +268,17 @@ void detectConflicts(GatewayInfo& gw) {
       std::string why;
       if (ta != tb) {
         reason = cond::kProtocolConflict;
-        why = fmt::format("port {} is used by {} ({}) and {} ({})", a.spec->port, describe(a), a.spec->protocol,
-                          describe(b), b.spec->protocol);
+        why = fmt::format("port {} is used by {} ({}) and {} ({})", a.spec->port, describe(a),
+                          a.spec->protocol, describe(b), b.spec->protocol);
       } else if (ta == Transport::TCP) {
         // TCP listeners are distinct only by port (spec §12.2).
         reason = cond::kProtocolConflict;
-        why = fmt::format("port {} is used by two TCP listeners ({} and {})", a.spec->port, describe(a), describe(b));
+        why = fmt::format("port {} is used by two TCP listeners ({} and {})", a.spec->port, describe(a),
+                          describe(b));
       } else if (a.spec->hostname.value_or("") == b.spec->hostname.value_or("")) {
         reason = cond::kHostnameConflict;
-        why = fmt::format("{} and {} both use port {} with hostname \"{}\"", describe(a), describe(b), a.spec->port,
-                          a.spec->hostname.value_or(""));
+        why = fmt::format("{} and {} both use port {} with hostname \"{}\"", describe(a), describe(b),
+                          a.spec->port, a.spec->hostname.value_or(""));
       }
       if (!reason) continue;
       markConflict(b, reason, why);

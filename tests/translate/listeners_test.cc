@@ -304,6 +304,19 @@ TEST_F(GatewayTls, InsecureFallbackIsFlaggedOnTheGateway) {
                                    "kind: ConfigMap, name: clients}]\n"));
   EXPECT_EQ(s.gatewayCond("infra", "gw", "InsecureFrontendValidationMode"), "True/ConfigurationChanged");
   EXPECT_EQ(s.listenerCond("infra", "gw", "https", "ResolvedRefs"), "True/ResolvedRefs");
+  // The data plane gets the CA and the mode on the HTTPS listener only.
+  for (const auto& b : s.result.ir.binds) {
+    for (const auto& l : b.listeners) {
+      if (l.name == "https") {
+        ASSERT_TRUE(l.clientValidation.has_value());
+        EXPECT_TRUE(l.clientValidation->insecureFallback);
+        ASSERT_EQ(l.clientValidation->caPem.size(), 1u);
+        EXPECT_NE(l.clientValidation->caPem[0].find("BEGIN CERTIFICATE"), std::string::npos);
+      } else {
+        EXPECT_FALSE(l.clientValidation.has_value()) << l.name;
+      }
+    }
+  }
 }
 
 TEST_F(GatewayTls, BadCaReferencesMarkEveryHttpsListenerOfThePort) {
@@ -323,6 +336,14 @@ TEST_F(GatewayTls, BadCaReferencesMarkEveryHttpsListenerOfThePort) {
                                       "{group: '', kind: ConfigMap, name: nope}]\n"));
   EXPECT_EQ(some.listenerCond("infra", "gw", "https", "ResolvedRefs"), "False/InvalidCACertificateRef");
   EXPECT_EQ(some.listenerCond("infra", "gw", "https", "Accepted"), "True/Accepted");
+  for (const auto& b : some.result.ir.binds) {
+    for (const auto& l : b.listeners) {
+      if (l.name != "https") continue;
+      ASSERT_TRUE(l.clientValidation.has_value()) << "the good CA is enforced";
+      EXPECT_EQ(l.clientValidation->caPem.size(), 1u);
+      EXPECT_FALSE(l.clientValidation->insecureFallback) << "AllowValidOnly is the default";
+    }
+  }
 }
 
 TEST_F(GatewayTls, PerPortValidationBeatsTheDefault) {
