@@ -7,6 +7,7 @@
 
 #include "translate/conditions.h"
 #include "translate/hostname.h"
+#include "translate/ordering.h"
 #include "translate/routes.h"
 
 namespace portico::translate {
@@ -28,7 +29,8 @@ bool kindSupported(const ListenerInfo& l, std::string_view kind) {
 }
 
 // Hostnames the route serves on this listener; empty optional = none.
-std::optional<std::vector<std::string>> intersect(const ListenerInfo& l, const std::vector<std::string>* route) {
+std::optional<std::vector<std::string>> intersect(const ListenerInfo& l,
+                                                  const std::vector<std::string>* route) {
   const std::string lh = l.spec->hostname.value_or("");
   std::vector<std::string> out;
   if (!route || route->empty()) {
@@ -64,7 +66,8 @@ void feed(Context& ctx, const ListenerInfo& l, const RouteView& rv, const Compil
   pending.l4.push_back(std::move(r));
 }
 
-void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, const api::ParentReference& pr) {
+void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr,
+                  const api::ParentReference& pr) {
   if (pr.group != api::kGatewayGroup) return;  // e.g. a mesh Service parent: not ours
   const std::string ns = pr.namespace_.value_or(rv.meta.namespace_);
   const std::string key = nsName(ns, pr.name);
@@ -84,7 +87,8 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
     auto it = ctx.listenerSets.find(key);
     if (it == ctx.listenerSets.end()) return;
     controller = it->second.parent->controllerName;
-    if (!it->second.accepted) parentProblem = fmt::format("ListenerSet {} is not accepted by its Gateway", key);
+    if (!it->second.accepted)
+      parentProblem = fmt::format("ListenerSet {} is not accepted by its Gateway", key);
     candidates = it->second.listeners;
   } else {
     return;
@@ -111,7 +115,8 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
   } else if (selected.empty()) {
     reason = cond::kNoMatchingParent;
     if (pr.sectionName && pr.port) {
-      message = fmt::format("{} {} has no listener named {} on port {}", pr.kind, key, *pr.sectionName, *pr.port);
+      message =
+          fmt::format("{} {} has no listener named {} on port {}", pr.kind, key, *pr.sectionName, *pr.port);
     } else if (pr.sectionName) {
       message = fmt::format("{} {} has no listener named {}", pr.kind, key, *pr.sectionName);
     } else if (pr.port) {
@@ -129,10 +134,10 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
       }
       const auto& rn = l->spec->allowedRoutes.namespaces;
       if (!namespaceAllowed(rn, l->ownerNamespace, rv.meta.namespace_, ctx.namespaces)) {
-        refusals.push_back(fmt::format("listener {} allows routes from {} namespaces only (allowedRoutes."
-                                       "namespaces.from: {}), not from {}",
-                                       l->spec->name, rn.from == "Same" ? "its own" : "selected", rn.from,
-                                       rv.meta.namespace_));
+        refusals.push_back(fmt::format(
+            "listener {} allows routes from {} namespaces only (allowedRoutes."
+            "namespaces.from: {}), not from {}",
+            l->spec->name, rn.from == "Same" ? "its own" : "selected", rn.from, rv.meta.namespace_));
         continue;
       }
       auto hosts = intersect(*l, rv.hostnames);
@@ -169,25 +174,28 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr, co
       if (!l->programmed) idle.push_back(l->spec->name);
     }
     std::string msg = fmt::format("attached to {} listener(s)", accepted.size());
-    if (!idle.empty()) msg += fmt::format("; not serving on {} (listener not programmed)", fmt::join(idle, ", "));
+    if (!idle.empty())
+      msg += fmt::format("; not serving on {} (listener not programmed)", fmt::join(idle, ", "));
     setCondition(ps.conditions, cond::kAccepted, true, cond::kAccepted, msg, gen);
     for (auto& [l, hosts] : accepted) {
       l->attachedRoutes.insert(std::string(rv.kind) + "/" + nsName(rv.meta.namespace_, rv.meta.name));
       if (l->programmed) feed(ctx, *l, rv, cr, hosts);
-      for (const auto& svc : cr.services) ctx.serviceGateways[svc].insert(nsName(l->gateway->meta.namespace_, l->gateway->meta.name));
+      for (const auto& svc : cr.services)
+        ctx.serviceGateways[svc].insert(nsName(l->gateway->meta.namespace_, l->gateway->meta.name));
     }
   } else {
     setCondition(ps.conditions, cond::kAccepted, false, reason, message, gen);
   }
   if (cr.refReason.empty()) {
-    setCondition(ps.conditions, cond::kResolvedRefs, true, cond::kResolvedRefs, "all references resolved", gen);
+    setCondition(ps.conditions, cond::kResolvedRefs, true, cond::kResolvedRefs, "all references resolved",
+                 gen);
   } else {
     setCondition(ps.conditions, cond::kResolvedRefs, false, cr.refReason, cr.refMessage, gen);
   }
   if (reason.empty() && cr.invalidRules > 0) {
     setCondition(ps.conditions, cond::kPartiallyInvalid, true, cr.invalidReason,
-                 fmt::format("Dropped Rule(s): {} of {} rules are invalid; first: {}", cr.invalidRules, cr.rules,
-                             cr.invalidMessage),
+                 fmt::format("Dropped Rule(s): {} of {} rules are invalid; first: {}", cr.invalidRules,
+                             cr.rules, cr.invalidMessage),
                  gen);
   }
   rv.status.parents.push_back(std::move(ps));
@@ -232,15 +240,19 @@ void translateRoutes(Context& ctx) {
     CompiledRoute cr = compileGRPCRoute(ctx, *r);
     attach(ctx, {"GRPCRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "GRPCRoute", *r)}, cr);
   }
-  for (const auto& [key, r] : ctx.snap.tlsRoutes) {
+  // L4 routes reach each listener oldest first: where several claim the
+  // same connections (two TCPRoutes on one listener, two TLSRoutes for one
+  // SNI name) all are Accepted and counted, and the oldest serves
+  // (conformance TCPRouteMultipleRoutesAttachment; spec's conflict rule).
+  for (const auto* r : inCreationOrder(ctx.snap.tlsRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "TLSRoute", *r);
     attach(ctx, {"TLSRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "TLSRoute", *r)}, cr);
   }
-  for (const auto& [key, r] : ctx.snap.tcpRoutes) {
+  for (const auto* r : inCreationOrder(ctx.snap.tcpRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "TCPRoute", *r);
     attach(ctx, {"TCPRoute", r->meta, r->common, nullptr, routeStatus(ctx, "TCPRoute", *r)}, cr);
   }
-  for (const auto& [key, r] : ctx.snap.udpRoutes) {
+  for (const auto* r : inCreationOrder(ctx.snap.udpRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "UDPRoute", *r);
     attach(ctx, {"UDPRoute", r->meta, r->common, nullptr, routeStatus(ctx, "UDPRoute", *r)}, cr);
   }

@@ -197,5 +197,44 @@ spec:
   EXPECT_EQ(Scenario::cond(st.conditions, "Accepted"), "True/ListenersNotValid");
 }
 
+TEST(Attach, L4RoutesReachTheListenerOldestFirst) {
+  // Both TCPRoutes are Accepted and counted; the data plane serves the
+  // first, so the older must come first whatever the names say
+  // (conformance TCPRouteMultipleRoutesAttachment).
+  Scenario s(R"(
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  gatewayClassName: portico
+  listeners: [{name: tcp, port: 9000, protocol: TCP}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: infra}
+spec: {ports: [{name: tcp, port: 5432}]}
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: a-newer, namespace: infra, creationTimestamp: "2026-01-02T00:00:00Z"}
+spec:
+  parentRefs: [{name: gw, sectionName: tcp}]
+  rules: [{backendRefs: [{name: db, port: 5432}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: b-older, namespace: infra, creationTimestamp: "2026-01-01T00:00:00Z"}
+spec:
+  parentRefs: [{name: gw, sectionName: tcp}]
+  rules: [{backendRefs: [{name: db, port: 5432}]}]
+)");
+  ASSERT_EQ(s.result.ir.binds.size(), 1u);
+  const auto& l4 = s.result.ir.binds[0].listeners[0].l4Routes;
+  ASSERT_EQ(l4.size(), 2u);
+  EXPECT_EQ(l4[0].routeName, "b-older");
+  EXPECT_EQ(l4[1].routeName, "a-newer");
+  EXPECT_EQ(s.gateway("infra", "gw")->listeners[0].attachedRoutes, 2);
+}
+
 }  // namespace
 }  // namespace portico::testing
