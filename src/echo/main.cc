@@ -39,6 +39,7 @@ bool parseEndpoints(const std::vector<std::string>& in, std::vector<portico::ech
 int main(int argc, char** argv) {
   portico::echo::Options opts;
   std::vector<std::string> listen, tlsListen, h2cListen, responseHeaders;
+  std::vector<std::string> tcpListen, tcpTlsListen, udpListen, dnsListen;
   CLI::App app{"portico-echo: HTTP echo backend (Gateway API conformance echo JSON)"};
   app.add_option("--listen", listen, "Serve HTTP/1.1 on ADDR:PORT (repeatable; port 0 picks one)");
   bool dieWithParent = false;
@@ -49,6 +50,19 @@ int main(int argc, char** argv) {
   app.add_option("--h2c-listen", h2cListen,
                  "Serve HTTP/2 cleartext on ADDR:PORT: prior knowledge or HTTP/1.1 Upgrade: h2c; other "
                  "HTTP/1.1 requests get 400 (repeatable)");
+  // echo-basic's other modes (TCP_ECHO_SERVER, UDP_ECHO_SERVER) and the
+  // coredns of the UDPRoute test; see l4_serve.h.
+  app.add_option(
+      "--tcp-listen", tcpListen,
+      "Serve the conformance TCP echo (welcome line, PING, IS_TLS, TEST) on ADDR:PORT (repeatable)");
+  app.add_option(
+      "--tcp-tls-listen", tcpTlsListen,
+      "Serve the TCP echo over TLS, without ALPN, on ADDR:PORT (repeatable; needs --tls-cert/--tls-key)");
+  app.add_option("--udp-listen", udpListen,
+                 "Answer every UDP datagram on ADDR:PORT with the conformance UDP echo JSON (repeatable)");
+  app.add_option("--dns-listen", dnsListen,
+                 "Answer DNS queries over UDP on ADDR:PORT: A for foo.bar.com. and below gets the client's "
+                 "address, other names REFUSED (repeatable)");
   app.add_option("--tls-cert", opts.tlsCert, "PEM certificate chain")->envname("TLS_SERVER_CERT");
   app.add_option("--tls-key", opts.tlsKey, "PEM private key")->envname("TLS_SERVER_PRIVKEY");
   app.add_option("--tls-client-ca", opts.tlsClientCa,
@@ -74,14 +88,20 @@ int main(int argc, char** argv) {
   }
 
   if (!parseEndpoints(listen, opts.listen) || !parseEndpoints(tlsListen, opts.tlsListen) ||
-      !parseEndpoints(h2cListen, opts.h2cListen))
+      !parseEndpoints(h2cListen, opts.h2cListen) || !parseEndpoints(tcpListen, opts.tcpListen) ||
+      !parseEndpoints(tcpTlsListen, opts.tcpTlsListen) || !parseEndpoints(udpListen, opts.udpListen) ||
+      !parseEndpoints(dnsListen, opts.dnsListen))
     return 2;
-  if (opts.listen.empty() && opts.tlsListen.empty() && opts.h2cListen.empty()) {
-    std::cerr << "portico-echo: give at least one --listen, --tls-listen or --h2c-listen" << std::endl;
+  if (opts.listen.empty() && opts.tlsListen.empty() && opts.h2cListen.empty() && opts.tcpListen.empty() &&
+      opts.tcpTlsListen.empty() && opts.udpListen.empty() && opts.dnsListen.empty()) {
+    std::cerr << "portico-echo: give at least one --listen, --tls-listen, --h2c-listen, --tcp-listen, "
+                 "--tcp-tls-listen, --udp-listen or --dns-listen"
+              << std::endl;
     return 2;
   }
-  if (!opts.tlsListen.empty() && (opts.tlsCert.empty() || opts.tlsKey.empty())) {
-    std::cerr << "portico-echo: --tls-listen needs --tls-cert and --tls-key" << std::endl;
+  if ((!opts.tlsListen.empty() || !opts.tcpTlsListen.empty()) &&
+      (opts.tlsCert.empty() || opts.tlsKey.empty())) {
+    std::cerr << "portico-echo: --tls-listen and --tcp-tls-listen need --tls-cert and --tls-key" << std::endl;
     return 2;
   }
   for (const std::string& h : responseHeaders) {

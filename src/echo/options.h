@@ -31,6 +31,11 @@ struct Options {
   std::vector<Endpoint> listen;
   std::vector<Endpoint> tlsListen;
   std::vector<Endpoint> h2cListen;  // h2c prior knowledge or Upgrade; plain HTTP/1.1 gets 400
+  // echo-basic's other modes (tcp_serve.cc, udp_serve.cc, dns_serve.cc).
+  std::vector<Endpoint> tcpListen;     // TCP echo (TCP_ECHO_SERVER, TCP_PORT)
+  std::vector<Endpoint> tcpTlsListen;  // TCP echo over TLS (TLS_PORT), --tls-cert/--tls-key
+  std::vector<Endpoint> udpListen;     // UDP echo (UDP_ECHO_SERVER, UDP_PORT)
+  std::vector<Endpoint> dnsListen;     // DNS over UDP, standing in for the suite's coredns
   std::string tlsCert;
   std::string tlsKey;
   std::string tlsClientCa;  // when set, client certificates are requested and verified if given

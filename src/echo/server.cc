@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "echo/l4_serve.h"
 #include "echo/listen.h"
 #include "echo/serve.h"
 #include "echo/tls.h"
@@ -108,6 +109,18 @@ int runServer(const Options& opts) {
     }
     shared.tls = &tlsContext;
   }
+  // The TCP echo's TLS listener: its own context, without ALPN (tcpserver).
+  asio::ssl::context tcpTlsContext(asio::ssl::context::tls_server);
+  TcpEcho tcpEcho{opts.identity, {}, {}, nullptr};
+  if (!opts.tcpTlsListen.empty()) {
+    const std::string err =
+        configureServerContext(tcpTlsContext.native_handle(), opts.tlsCert, opts.tlsKey, "", Alpn::kNone);
+    if (!err.empty()) {
+      std::cerr << "portico-echo: " << err << std::endl;
+      return 1;
+    }
+    tcpEcho.tls = &tcpTlsContext;
+  }
   asio::io_context ioc(opts.threads);
   std::vector<tcp::acceptor> plain, secure, h2c;
   plain.reserve(opts.listen.size());
@@ -116,6 +129,18 @@ int runServer(const Options& opts) {
   if (!bindAll(ioc, opts.listen, plain, kProgram) || !bindAll(ioc, opts.tlsListen, secure, kProgram) ||
       !bindAll(ioc, opts.h2cListen, h2c, kProgram))
     return 1;
+  std::vector<tcp::acceptor> tcpPlain, tcpSecure;
+  std::vector<udp::socket> udpEcho, dnsServer;
+  tcpPlain.reserve(opts.tcpListen.size());
+  tcpSecure.reserve(opts.tcpTlsListen.size());
+  udpEcho.reserve(opts.udpListen.size());
+  dnsServer.reserve(opts.dnsListen.size());
+  if (!bindAll(ioc, opts.tcpListen, tcpPlain, kProgram) ||
+      !bindAll(ioc, opts.tcpTlsListen, tcpSecure, kProgram) ||
+      !bindUdp(ioc, opts.udpListen, udpEcho, kProgram) || !bindUdp(ioc, opts.dnsListen, dnsServer, kProgram))
+    return 1;
+  if (!tcpPlain.empty()) tcpEcho.tcpPort = std::to_string(tcpPlain.front().local_endpoint().port());
+  if (!tcpSecure.empty()) tcpEcho.tlsPort = std::to_string(tcpSecure.front().local_endpoint().port());
   // Before the first "listening on" line: a test may signal right after it.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
@@ -128,6 +153,21 @@ int runServer(const Options& opts) {
       announce(a);
       asio::co_spawn(ioc, acceptLoop(a, shared, kind), asio::detached);
     }
+  }
+  // Then the other modes, in the order of their flags.
+  for (const auto& [group, overTls] : {std::pair{&tcpPlain, false}, std::pair{&tcpSecure, true}}) {
+    for (tcp::acceptor& a : *group) {
+      announce(a);
+      asio::co_spawn(ioc, tcpEchoAccept(a, tcpEcho, overTls), asio::detached);
+    }
+  }
+  for (udp::socket& s : udpEcho) {
+    announceUdp(s);
+    asio::co_spawn(ioc, udpEchoLoop(s, opts.identity), asio::detached);
+  }
+  for (udp::socket& s : dnsServer) {
+    announceUdp(s);
+    asio::co_spawn(ioc, dnsLoop(s), asio::detached);
   }
   std::vector<std::thread> workers;
   for (int i = 1; i < opts.threads; ++i) workers.emplace_back([&] { ioc.run(); });

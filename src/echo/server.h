@@ -9,7 +9,9 @@
 namespace portico::echo {
 
 // Binds every listener, prints "listening on ADDR:PORT" for each (plain
-// listeners first, then TLS ones, then h2c ones, each in the order given),
+// listeners first, then TLS ones, then h2c ones, TCP echo, TCP echo over
+// TLS, and "listening on udp ADDR:PORT" for UDP echo and DNS, each in the
+// order given),
 // serves until SIGTERM or SIGINT. Returns the process exit code.
 int runServer(const Options& opts);
 

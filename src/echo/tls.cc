@@ -51,8 +51,10 @@ std::string configureServerContext(SSL_CTX* ctx, const std::string& certFile, co
   if (SSL_CTX_check_private_key(ctx) != 1) return opensslError("key does not match certificate");
   static constexpr std::string_view kHttp{"\x02h2\x08http/1.1", 12};
   static constexpr std::string_view kGrpc{"\x02h2", 3};
-  SSL_CTX_set_alpn_select_cb(ctx, selectAlpn,
-                             const_cast<std::string_view*>(alpn == Alpn::kGrpc ? &kGrpc : &kHttp));
+  if (alpn != Alpn::kNone) {
+    SSL_CTX_set_alpn_select_cb(ctx, selectAlpn,
+                               const_cast<std::string_view*>(alpn == Alpn::kGrpc ? &kGrpc : &kHttp));
+  }
   if (!clientCaFile.empty()) {
     if (SSL_CTX_load_verify_locations(ctx, clientCaFile.c_str(), nullptr) != 1)
       return opensslError("cannot load client CA " + clientCaFile);

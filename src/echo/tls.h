@@ -11,8 +11,9 @@
 namespace portico::echo {
 
 // What ALPN selects, the server's preference first (as Go's TLS servers
-// choose): HTTP serves h2 or http/1.1, gRPC only h2.
-enum class Alpn { kHttp, kGrpc };
+// choose): HTTP serves h2 or http/1.1, gRPC only h2. The TCP echo selects
+// none (echo-basic's tcpserver sets no NextProtos).
+enum class Alpn { kHttp, kGrpc, kNone };
 
 // Loads the certificate chain and key into `ctx`, selects ALPN (a client
 // offering nothing we speak continues without ALPN) and, with a CA file,

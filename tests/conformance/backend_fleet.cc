@@ -43,32 +43,6 @@ std::string podName(const std::string& ns, const std::string& deployment) {
   return deployment + "-" + rs + "-" + take(5);
 }
 
-// An env var's literal value; "<ref>" when it comes from valueFrom.
-std::string envValue(const json& container, const std::string& name) {
-  for (const auto& e : at(container, {"env"})) {
-    if (text(at(e, {"name"})) != name) continue;
-    return e.contains("value") ? text(e["value"]) : std::string("<ref>");
-  }
-  return {};
-}
-
-// An env var's number, or `fallback` when unset or not a literal.
-int envPort(const json& container, const std::string& name, int fallback) {
-  const std::string v = envValue(container, name);
-  return v.empty() || v == "<ref>" ? fallback : std::stoi(v);
-}
-
-// Why a Deployment is served by neither portico-echo nor portico-grpc-echo,
-// or "".
-std::string unsupportedMode(const json& container) {
-  const std::string image = text(at(container, {"image"}));
-  if (image.find("coredns") != std::string::npos) return "coredns (UDPRoute DNS backend)";
-  if (image.find("echo-basic") == std::string::npos) return "image " + image + " (mesh echo)";
-  if (!envValue(container, "TCP_ECHO_SERVER").empty()) return "TCP echo mode";
-  if (!envValue(container, "UDP_ECHO_SERVER").empty()) return "UDP echo mode";
-  return {};
-}
-
 bool selects(const json& selector, const std::map<std::string, std::string>& labels) {
   if (!selector.is_object() || selector.empty()) return false;
   for (auto it = selector.begin(); it != selector.end(); ++it) {
@@ -129,37 +103,24 @@ bool BackendFleet::start(const std::vector<json>& docs, std::string& error) {
     for (const auto& p : at(container, {"ports"})) {
       if (p.contains("name")) pod->namedPorts[text(p["name"])] = at(p, {"containerPort"}).get<int>();
     }
-    pod->httpPort = envPort(container, "HTTP_PORT", 3000);
-    pod->h2cPort = envPort(container, "H2C_PORT", 3001);
-    pod->grpc = !envValue(container, "GRPC_ECHO_SERVER").empty();
-    pod->skipReason = unsupportedMode(container);
-    if (pod->skipReason.empty()) {
-      const std::string listen = fmt::format("{}:{}", pod->ip, pod->httpPort);
-      std::vector<std::string> argv = {pod->grpc ? grpcEchoBinary_ : echoBinary_,
-                                       "--die-with-parent",
-                                       "--listen",
-                                       listen,
-                                       "--pod",
-                                       pod->name,
-                                       "--namespace",
-                                       pod->namespace_};
-      // echo-basic's HTTP mode always serves h2c as well (Services with
-      // appProtocol kubernetes.io/h2c target it); it reports HTTP_PORT
-      // whichever port served the request.
-      if (!pod->grpc) {
-        argv.insert(argv.end(), {"--h2c-listen", fmt::format("{}:{}", pod->ip, pod->h2cPort), "--http-port",
-                                 std::to_string(pod->httpPort)});
-      }
-      if (std::string svc = envValue(container, "SERVICE_NAME"); !svc.empty() && svc != "<ref>") {
-        argv.push_back("--service");
-        argv.push_back(svc);
-      }
-      pod->process =
-          std::make_unique<ChildProcess>(argv, fmt::format("{}/{}.{}.log", dir_, pod->namespace_, pod->name));
+    // The kubelet's part: the pod's Secret and ConfigMap volumes as files.
+    PodVolumes volumes;
+    const std::string root = fmt::format("{}/{}.{}", dir_, pod->namespace_, pod->name);
+    if (!volumes.mount(pod->namespace_, at(tmpl, {"spec"}), container, docs, root, error)) {
+      error = fmt::format("echo pod {}/{}: {}", pod->namespace_, pod->name, error);
+      return false;
+    }
+    PodCommand cmd =
+        podCommand(container, pod->ip, pod->namespace_, pod->name, volumes, {echoBinary_, grpcEchoBinary_});
+    pod->mode = cmd.mode;
+    pod->skipReason = cmd.skipReason;
+    if (!cmd.argv.empty()) {
+      pod->process = std::make_unique<ChildProcess>(
+          cmd.argv, fmt::format("{}/{}.{}.log", dir_, pod->namespace_, pod->name));
       // Every listener is bound before the first line is printed.
       if (!pod->process->waitForLine("listening on", std::chrono::seconds(20))) {
-        error = fmt::format("echo pod {}/{} did not start on {}: {}", pod->namespace_, pod->name, listen,
-                            pod->process->log());
+        error = fmt::format("echo pod {}/{} did not start on {}: {}", pod->namespace_, pod->name,
+                            cmd.describe, pod->process->log());
         return false;
       }
     }

@@ -1,12 +1,10 @@
 // The cluster side of the conformance manifests, without a cluster: one
-// echo per echo-basic Deployment, each on a loopback address of its own
-// standing in for the pod IP and listening where echo-basic listens
-// (HTTP mode: portico-echo with HTTP/1.1 on HTTP_PORT, 3000, and h2c on
-// H2C_PORT, 3001; gRPC mode: portico-grpc-echo on HTTP_PORT), and the
-// EndpointSlices the endpoints controller would publish for every Service
-// that selects those pods. Backends in other modes (TCP, UDP, coredns,
-// mesh) are not started: their cases need features Portico does not
-// declare yet.
+// echo per Deployment, each on a loopback address of its own standing in
+// for the pod IP and listening where echo-basic listens in the Deployment's
+// mode (pod_command.h: HTTP, gRPC, TCP, UDP, or DNS for coredns), with the
+// Secret and ConfigMap volumes it mounts written to files (pod_volumes.h),
+// and the EndpointSlices the endpoints controller would publish for every
+// Service that selects those pods. Mesh echo Deployments are not started.
 #pragma once
 
 #include <map>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "conformance/child_process.h"
+#include "conformance/pod_command.h"
 
 namespace portico::conformance {
 
@@ -23,9 +22,7 @@ struct Pod {
   std::string namespace_, deployment, name, ip;
   std::map<std::string, std::string> labels;
   std::map<std::string, int> namedPorts;  // container port names
-  int httpPort = 3000;
-  int h2cPort = 3001;                     // HTTP mode only
-  bool grpc = false;                      // GRPC_ECHO_SERVER: portico-grpc-echo on httpPort
+  EchoMode mode = EchoMode::kNotServed;
   std::unique_ptr<ChildProcess> process;  // null when the mode is not served
   std::string skipReason;                 // why not started
 };

@@ -33,39 +33,64 @@ std::string rewrite(std::string yaml) {
   return yaml;
 }
 
-std::string caConfigMap(const std::string& ns, const std::string& name, const testing::KeyPair& ca) {
-  std::string indented;
-  for (char ch : ca.certPem) {
-    indented.push_back(ch);
-    if (ch == '\n') indented += "    ";
-  }
-  return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + ", namespace: " + ns +
-         "}\ndata:\n  ca.crt: |\n    " + indented + "\n";
-}
-
-// What suite.go creates after the base manifests (certificate.go). Status
-// checks only need parseable material, so every entry is self-signed.
+// suite.go's TLS material (utils/kubernetes/certificate.go, the table in
+// the data's README "Runtime-generated TLS secrets and CA ConfigMaps"): the
+// same objects, issuers and SANs, so a client trusting a CA ConfigMap
+// verifies the Secrets issued by it (BackendTLSPolicy, TLSRoute, client
+// certificates). Leaves are CN "default" and CAs CN "gatewayapi", as
+// upstream; keys are EC P-256 rather than RSA 2048 (nothing checks the key
+// type, and generation stays fast). Made once per test process.
 const std::string& generatedTLS() {
   static const std::string kYaml = [] {
+    using testing::CertSpec;
     std::string out;
-    auto secret = [&](const std::string& ns, const std::string& name, std::vector<std::string> dns) {
-      out += testing::tlsSecretYaml(ns, name, testing::selfSigned(dns, 365)) + "---\n";
+    auto leaf = [](std::vector<std::string> dns, std::vector<std::string> uris) {
+      CertSpec spec;
+      spec.dnsNames = std::move(dns);
+      spec.uris = std::move(uris);
+      spec.commonName = "default";
+      spec.notAfterSeconds = 365L * 86400;
+      return spec;
     };
-    auto ca = [&](const std::string& ns, const std::string& name) {
-      out += caConfigMap(ns, name, testing::selfSigned({}, 365)) + "---\n";
+    auto secret = [&](const std::string& ns, const std::string& name, const testing::KeyPair& kp) {
+      out += testing::tlsSecretYaml(ns, name, kp) + "---\n";
     };
-    secret("gateway-conformance-web-backend", "certificate", {});
-    secret("gateway-conformance-infra", "tls-validity-checks-certificate", {"*.org", "*.wildcard.org"});
-    ca("gateway-conformance-web-backend", "web-backend-cm");
-    ca("gateway-conformance-infra", "tls-validity-checks-ca-certificate");
-    secret("gateway-conformance-infra", "tls-validity-checks-client-certificate", {});
-    ca("gateway-conformance-infra", "tls-validity-checks-per-port-ca-certificate");
-    secret("gateway-conformance-infra", "tls-validity-checks-per-port-client-certificate", {});
-    ca("gateway-conformance-infra", "tls-checks-ca-certificate");
-    secret("gateway-conformance-infra", "tls-checks-certificate", {"abc.example.com", "other.example.com"});
-    secret("gateway-conformance-infra", "tls-checks-client-certificate", {});
-    secret("gateway-conformance-infra", "tls-passthrough-checks-certificate", {"abc.example.com"});
-    secret("gateway-conformance-app-backend", "tls-passthrough-checks-certificate", {"abc.example.com"});
+    auto configMap = [&](const std::string& ns, const std::string& name, const testing::KeyPair& ca) {
+      out += testing::caConfigMapYaml(ns, name, ca.certPem) + "---\n";
+    };
+    // Self-signed server certificates ("*" parses as a URL: a URI SAN).
+    secret("gateway-conformance-web-backend", "certificate", testing::makeCert(leaf({}, {"*"})));
+    secret("gateway-conformance-infra", "tls-validity-checks-certificate",
+           testing::makeCert(leaf({"*.org", "*.wildcard.org"}, {"*"})));
+    // CA "W", unused elsewhere.
+    configMap("gateway-conformance-web-backend", "web-backend-cm", testing::makeCa("gatewayapi", 365));
+    // CA "A": frontend client validation, and its client certificate.
+    const testing::KeyPair a = testing::makeCa("gatewayapi", 365);
+    configMap("gateway-conformance-infra", "tls-validity-checks-ca-certificate", a);
+    secret("gateway-conformance-infra", "tls-validity-checks-client-certificate",
+           testing::makeCert(leaf({}, {}), &a));
+    // CA "B": the per-port variant.
+    const testing::KeyPair b = testing::makeCa("gatewayapi", 365);
+    configMap("gateway-conformance-infra", "tls-validity-checks-per-port-ca-certificate", b);
+    secret("gateway-conformance-infra", "tls-validity-checks-per-port-client-certificate",
+           testing::makeCert(leaf({}, {}), &b));
+    // CA "C": BackendTLSPolicy and TLSRoute trust, backend and listener
+    // certificates, the Gateway's backend client certificate.
+    const testing::KeyPair c = testing::makeCa("gatewayapi", 365);
+    configMap("gateway-conformance-infra", "tls-checks-ca-certificate", c);
+    secret(
+        "gateway-conformance-infra", "tls-checks-certificate",
+        testing::makeCert(
+            leaf({"abc.example.com", "other.example.com"}, {"spiffe://abc.example.com/test-identity"}), &c));
+    secret("gateway-conformance-infra", "tls-checks-client-certificate", testing::makeCert(leaf({}, {}), &c));
+    secret("gateway-conformance-infra", "tls-passthrough-checks-certificate",
+           testing::makeCert(leaf({"abc.example.com"}, {}), &c));
+    secret("gateway-conformance-app-backend", "tls-passthrough-checks-certificate",
+           testing::makeCert(leaf({"abc.example.com"}, {}), &c));
+    secret("gateway-conformance-infra", "tls-terminate-checks-certificate",
+           testing::makeCert(leaf({"tls.example.com"}, {}), &c));
+    // CA "D", unrelated: backend validation against it fails on purpose.
+    configMap("gateway-conformance-infra", "mismatch-ca-certificate", testing::makeCa("gatewayapi", 365));
     return out;
   }();
   return kYaml;

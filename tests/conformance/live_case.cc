@@ -63,24 +63,6 @@ std::map<std::string, std::string> manualSlices(const json& theCase) {
           {"gateway-conformance-infra/headless-manual-endpointslices", "infra-backend-v1"}};
 }
 
-// The steps cases.json states in prose, as the Go tests perform them.
-bool applyProse(const std::string& description, json& obj) {
-  if (description.starts_with("keep only the listener named \"http\"")) {  // GatewayModifyListeners
-    json kept = json::array();
-    for (const auto& l : obj["spec"]["listeners"]) {
-      if (l.value("name", "") == "http") kept.push_back(l);
-    }
-    obj["spec"]["listeners"] = kept;
-    return true;
-  }
-  if (description ==
-      "set spec.rules[0].backendRefs[0].name = infra-backend-v2") {  // HTTPRouteObservedGenerationBump
-    obj["spec"]["rules"][0]["backendRefs"][0]["name"] = "infra-backend-v2";
-    return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string gatewayPool() { return block() + ".0/25"; }
@@ -235,6 +217,18 @@ std::string LiveCase::secretData(const std::string& ns, const std::string& name,
   return {};
 }
 
+std::string LiveCase::configMapData(const std::string& ns, const std::string& name,
+                                    const std::string& k) const {
+  for (const auto& d : docs_) {
+    if (d.value("kind", "") != "ConfigMap") continue;
+    const json& m = d["metadata"];
+    if (m.value("namespace", "") != ns || m.value("name", "") != name) continue;
+    const json& data = d.value("data", json::object());
+    if (data.contains(k) && data[k].is_string()) return data[k].get<std::string>();
+  }
+  return {};
+}
+
 bool LiveCase::writeAndReload(std::string& error) {
   // Write to a new file and rename: Portico never reads a half-written one.
   const std::string tmp = dir_ + "/manifests.yaml.tmp";
@@ -263,8 +257,13 @@ bool LiveCase::applyStep(const json& step, std::string& error) {
     std::erase_if(docs_, [&](const json& d) { return key(d) == want; });
     return writeAndReload(error);
   }
-  if (action == "create" && step.contains("object")) {
-    json obj = step["object"];
+  if (action == "create") {
+    json obj = step.contains("object") ? step["object"] : prose_.create(step, docs_);
+    if (obj.is_null()) {
+      error = "create step described only in prose, not expressible yet: " +
+              step.value("description", std::string("?"));
+      return false;
+    }
     obj["metadata"]["creationTimestamp"] = timestamp(clock_++);
     docs_.push_back(obj);
     return writeAndReload(error);
@@ -280,7 +279,7 @@ bool LiveCase::applyStep(const json& step, std::string& error) {
       d->merge_patch(step["mergePatch"]);
     } else if (step.contains("appendListener")) {
       (*d)["spec"]["listeners"].push_back(step["appendListener"]);
-    } else if (!applyProse(step.value("description", std::string()), *d)) {
+    } else if (!prose_.patch(step.value("description", std::string()), *d, docs_)) {
       error =
           "step described only in prose, not expressible yet: " + step.value("description", std::string("?"));
       return false;

@@ -14,6 +14,7 @@
 
 #include "conformance/backend_fleet.h"
 #include "conformance/child_process.h"
+#include "conformance/prose_steps.h"
 #include "conformance/round_tripper.h"
 
 namespace portico::conformance {
@@ -47,6 +48,8 @@ class LiveCase {
 
   // tls.crt / tls.key of a Secret in the manifests (PEM).
   std::string secretData(const std::string& ns, const std::string& name, const std::string& key) const;
+  // A key of a ConfigMap in the manifests (ca.crt of the CA ConfigMaps).
+  std::string configMapData(const std::string& ns, const std::string& name, const std::string& key) const;
 
   // Applies a case step (patch / create / delete), bumps generations as
   // the API server would and reloads Portico (SIGHUP). False with `error`
@@ -71,6 +74,7 @@ class LiveCase {
   std::unique_ptr<ChildProcess> portico_;
   int adminPort_ = 0;
   int64_t clock_ = 0;  // creation order for objects created by steps
+  ProseSteps prose_;
 };
 
 // The loopback block of this test process: 127.X.Y.0/24 with X.Y from the

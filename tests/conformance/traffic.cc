@@ -11,7 +11,9 @@
 
 #include "conformance/comparator.h"
 #include "conformance/grpc_request.h"
+#include "conformance/l4_traffic.h"
 #include "conformance/websocket_request.h"
+#include "conformance/weighted_distribution.h"
 
 namespace portico::conformance {
 namespace {
@@ -49,7 +51,9 @@ struct Sender {
     ClientRequest r;
     r.address = address;
     r.port = rc.value("port", 80);
-    r.https = rc.value("protocol", "http") == "https";
+    // tls-passthrough: HTTPS that the Gateway passes through to an echo
+    // terminating TLS itself (TLSRoute), sent and compared as https.
+    r.https = rc.value("protocol", "http") == "https" || rc.value("protocol", "http") == "tls-passthrough";
     r.method = rq.value("method", "GET");
     r.path = rq.value("path", "/");
     const std::string host = rq.value("host", "");
@@ -190,54 +194,9 @@ std::string eventuallyConsistent(const Sender& s, const json& rc) {
   return {};
 }
 
-// Runs `n` requests over `concurrency` threads; `each` checks one.
-void fanOut(int n, int concurrency, const std::function<void(int)>& each) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < concurrency; ++i) {
-    threads.emplace_back([&] {
-      for (int k; (k = next.fetch_add(1)) < n;) each(k);
-    });
-  }
-  for (auto& th : threads) th.join();
-}
-
-// weight.TestWeightedDistribution.
+// weight.TestWeightedDistribution, one sample per request of the case.
 std::string weighted(const Sender& s, const json& rc) {
-  const json& w = rc["weightedDistribution"];
-  const int total = w.value("totalRequests", 500), conc = w.value("concurrency", 10);
-  const double tol = w.value("tolerance", 0.05);
-  std::string last;
-  for (int attempt = 0; attempt < w.value("maxAttempts", 10); ++attempt) {
-    std::mutex mu;
-    std::map<std::string, int> seen;
-    std::string failure;
-    fanOut(total, conc, [&](int) {
-      auto [e, pod] = s.sample(rc);
-      std::lock_guard lock(mu);
-      if (!e.empty()) {
-        failure = e;
-        return;
-      }
-      ++seen[deploymentOfPod(pod)];
-    });
-    if (!failure.empty()) return "weighted request failed: " + failure;
-    last.clear();
-    int expectedBackends = 0;
-    for (const auto& [name, weight] : w["weights"].items()) {
-      const double want = weight.get<double>();
-      if (want > 0) ++expectedBackends;
-      const double got = seen.count(name) ? static_cast<double>(seen[name]) / total : 0.0;
-      if (std::abs(got - want) > tol) last += fmt::format("{}: {:.3f} want {:.2f}; ", name, got, want);
-    }
-    for (const auto& [name, n] : seen) {
-      if (!w["weights"].contains(name)) last += fmt::format("unexpected backend {} ({}); ", name, n);
-    }
-    if (static_cast<int>(seen.size()) != expectedBackends)
-      last += fmt::format("{} backends answered, want {}; ", seen.size(), expectedBackends);
-    if (last.empty()) return {};
-  }
-  return "weights off after every attempt: " + last;
+  return weightedDistribution(rc["weightedDistribution"], [&] { return s.sample(rc); });
 }
 
 // HTTPRouteRequestPercentageMirror: the mirror's share of 500 requests
@@ -290,6 +249,40 @@ std::string percentageMirror(const Sender& s, const json& rc) {
   return last;
 }
 
+// http.MakeRequestAndExpectFailure (BackendTLSPolicy with a backend whose
+// certificate must not validate): 5 answers in a row that are neither 200
+// nor a timeout (408/504); transport errors and timeouts reset the streak
+// and wait 1 s; any 200 fails at once.
+std::string expectFailure(const Sender& s, const json& rc) {
+  const auto deadline = Clock::now() + s.t.consistency;
+  std::string last = "no answer";
+  for (int streak = 0; streak < 5;) {
+    const RoundTrip rt = s.send(rc);
+    const int st = rt.ok ? rt.response.status : 0;
+    if (st == 200) return "answered 200, want a failure";
+    if (rt.ok && st != 408 && st != 504) {
+      ++streak;
+      continue;
+    }
+    streak = 0;
+    last = rt.ok ? fmt::format("answered {}", st) : rt.error;
+    if (Clock::now() >= deadline)
+      return fmt::format("no 5 failures in a row within {} s: {}", s.t.consistency.count() / 1000, last);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return {};
+}
+
+// tls.MakeTLSRequestAndExpectFailureResponse: one HTTPS request that must
+// end in a client-side error (a refused handshake, a reset) before any
+// HTTP response. (Go also asserts that a configured client certificate was
+// asked for during the handshake; the runner does not see that.)
+std::string expectRequestError(const Sender& s, const json& rc) {
+  const RoundTrip rt = s.send(rc);
+  if (rt.ok) return fmt::format("answered {}, want a request error", rt.response.status);
+  return {};
+}
+
 // The Backend header names the pod that answered (weights with per-backend
 // header filters). Runs after the case's previous, eventually consistent
 // request ("after the first request is consistent").
@@ -313,14 +306,18 @@ std::string repeatCheckBackendHeader(const Sender& s, const json& rc) {
 
 std::string runRequestCase(const json& input, LiveCase& env, const Timeouts& timeouts) {
   const std::string protocol = input.value("protocol", "http");
-  if (protocol != "http" && protocol != "https" && protocol != "grpc" && protocol != "websocket")
+  if (protocol != "http" && protocol != "https" && protocol != "grpc" && protocol != "websocket" &&
+      protocol != "tls-passthrough" && !isL4Protocol(protocol))
     return "protocol " + protocol + " is not supported by the runner yet";
   const json rc = substitute(input, "{REQUEST_ID}", uuid());
   const json& gw = rc["gateway"];
   Sender s{env, timeouts, env.gatewayAddress(gw.value("namespace", ""), gw.value("name", ""))};
   if (s.address.empty()) return "Gateway " + gw.value("name", "") + " has no address in status";
+  if (isL4Protocol(protocol)) return runL4RequestCase(rc, s.address, env, timeouts);
   const std::string mode = rc.value("mode", "eventuallyConsistent");
   if (mode == "eventuallyConsistent") return eventuallyConsistent(s, rc);
+  if (mode == "expectFailure") return expectFailure(s, rc);
+  if (mode == "tlsExpectRequestError") return expectRequestError(s, rc);
   if (mode == "weightedDistribution") return weighted(s, rc);
   if (mode == "percentageMirror") return percentageMirror(s, rc);
   if (mode == "repeatCheckBackendHeader") return repeatCheckBackendHeader(s, rc);
