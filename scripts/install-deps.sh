@@ -23,6 +23,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   nghttp2-client       # h2load: HTTP/2 multiplexing test (tests/dataplane/h2_limits_test.cc)
+  chromium chromium-driver  # headless browser for the dashboard's end-to-end test (tests/ui/)
   # fuzzing (make fuzz): clang 14 with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
 )

@@ -16,6 +16,7 @@
 #include "run/admin_routes.h"
 #include "run/carry_forward.h"
 #include "run/controller_state.h"
+#include "run/ui_routes.h"
 #include "source/loader.h"
 #include "source/watch.h"
 #include "status/status_json.h"
@@ -133,6 +134,7 @@ bool Controller::start(std::string& error) {
   if (o.admin) {
     s_->adminServer = admin::AdminServer::start(o.adminAddress, o.adminPort, error);
     if (!s_->adminServer) return false;
+    registerUiRoutes(*s_->adminServer);  // first: admin routes win any shared path
     registerAdminRoutes(*s_->adminServer, *this);
     s_->say(fmt::format("admin server on {}:{}", o.adminAddress, s_->adminServer->port()));
   }
