@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ir/ir.h"
@@ -16,5 +17,13 @@ namespace portico::diagnose {
 std::string renderCertificatesJson(const ir::Config& config, std::time_t now);
 // One block per listener, readable on 80 columns.
 std::string renderCertificatesText(const ir::Config& config, std::time_t now);
+
+// One PEM chain, leaf first, as indented report lines and as the JSON
+// array both certificate reports use (subject, issuer, names, dates,
+// daysLeft from `now`).
+std::string chainText(const std::string& pem, std::time_t now);
+nlohmann::ordered_json chainJson(const std::string& pem, std::time_t now);
+// "Gateway ns/name" or "ListenerSet ns/name".
+std::string listenerOwner(const ir::Listener& l);
 
 }  // namespace portico::diagnose

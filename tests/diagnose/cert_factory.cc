@@ -46,7 +46,7 @@ X509* makeCert(EVP_PKEY* key, const std::string& cn, const std::vector<std::stri
 
 }  // namespace
 
-std::string certSecretYaml(const CertSpec& s) {
+std::string certSecretYaml(const CertSecretSpec& s) {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   EVP_PKEY* caKey = s.caIssued ? EVP_EC_gen("P-256") : nullptr;
   X509* ca =

@@ -8,7 +8,7 @@
 
 namespace portico::testing {
 
-struct CertSpec {
+struct CertSecretSpec {
   std::string namespace_;
   std::string name;  // Secret name
   std::vector<std::string> names;
@@ -21,6 +21,6 @@ struct CertSpec {
 };
 
 // A Secret manifest for `spec`.
-std::string certSecretYaml(const CertSpec& spec);
+std::string certSecretYaml(const CertSecretSpec& spec);
 
 }  // namespace portico::testing

@@ -41,7 +41,7 @@ Scenario loadScenario(const std::string& name) {
   const YAML::Node e = YAML::LoadFile(dir + "/expect.yaml");
   if (e["namespace"]) s.namespace_ = e["namespace"].as<std::string>();
   for (const auto& c : e["certs"]) {
-    CertSpec cs;
+    CertSecretSpec cs;
     cs.namespace_ = c["namespace"].as<std::string>();
     cs.name = c["name"].as<std::string>();
     cs.names = strings(c["names"]);
