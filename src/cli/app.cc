@@ -119,6 +119,15 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   runCmd->add_flag("--via", runOpts.server.addVia, "Add a Via header to proxied requests");
   runCmd->add_flag("--route-metrics", runOpts.server.routeMetrics,
                    "Also count requests per route in /metrics (series grow with the number of routes)");
+  runCmd
+      ->add_option("--session-secret", runOpts.server.sessionSecret,
+                   "Key for session-persistence cookie/header values (set the same on every replica; "
+                   "default: a built-in key, so values are forgeable and not private)")
+      ->envname("PORTICO_SESSION_SECRET");
+  runCmd
+      ->add_option("--outlier-consecutive-failures", runOpts.server.outlier.consecutiveFailures,
+                   "Connect errors or 5xx in a row that eject an endpoint (0 turns passive detection off)")
+      ->capture_default_str();
   runCmd->add_option(
       "--gateway-class", runOpts.gatewayClasses,
       "Serve only these GatewayClasses (repeatable); others naming the controller are Unsupported");

@@ -40,6 +40,10 @@ constexpr Part kParts[] = {
     {"diagnose.json", "/diagnose?o=json", "portico diagnose, JSON (portico.dev/diagnose/v1)"},
     {"certificates.txt", "/certificates?o=text", "per listener, the certificate chain served: names, dates"},
     {"certificates.json", "/certificates?o=json", "the same as JSON (portico.dev/certificates/v1)"},
+    {"certificates-served.txt", "/certificates?served=1&o=text",
+     "per TLS listener and name, the chain a handshake got and its Secret (live only)"},
+    {"certificates-served.json", "/certificates?served=1&o=json",
+     "the same as JSON (portico.dev/served-certificates/v1)"},
     {"metrics.txt", "/metrics", "Prometheus metrics snapshot (live only)"},
     {"changes.json", "/changes", "recent config generations (live only, portico.dev/changes/v1)"},
     {"runtime.json", "/runtime", "binds, reloads, rejected objects, backend counters (live only)"},
@@ -109,7 +113,7 @@ int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err) {
   for (const Part& p : kParts) {
     const auto it = files.find(p.file);
     if (it == files.end()) continue;
-    readme += fmt::format("{:<18} {}\n", p.file, p.what);
+    readme += fmt::format("{:<25} {}\n", p.file, p.what);
     entries.push_back({dir + p.file, it->second});
   }
   if (!missing.empty()) {

@@ -84,6 +84,10 @@ std::string formatAccessLog(AccessLogFormat format, const RequestRecord& r, std:
     appendJsonString(out, r.requestId);
     out += ",\"client\":";
     appendJsonString(out, client);
+    if (!r.upstreamError.empty()) {
+      out += ",\"upstream_error\":";
+      appendJsonString(out, r.upstreamError);
+    }
     out += '}';
     return out;
   }
@@ -102,6 +106,10 @@ std::string formatAccessLog(AccessLogFormat format, const RequestRecord& r, std:
   appendTextField(out, r.upstream);
   out += " request_id=";
   appendTextField(out, r.requestId);
+  if (!r.upstreamError.empty()) {
+    out += " upstream_error=";
+    appendTextField(out, r.upstreamError);
+  }
   return out;
 }
 

@@ -16,6 +16,9 @@ namespace portico::dataplane {
 struct RequestRecord {
   std::chrono::steady_clock::time_point start;
   std::string method, host, path, route, upstream, requestId;
+  // Why the upstream connection failed when that decided the answer, e.g.
+  // "tls:unknown_ca" (docs/backend-tls.md); empty otherwise.
+  std::string upstreamError;
   int status = 0;
   uint64_t bytesOut = 0;
   RequestProtocol protocol = RequestProtocol::Http1;
@@ -29,6 +32,7 @@ struct RequestRecord {
 //   single spaces, "-" for an empty field):
 //     CLIENT [TIME] "METHOD PATH" STATUS BYTES DURATIONms host=HOST route=ROUTE upstream=UPSTREAM
 //     request_id=ID
+//   and, when set, " upstream_error=ERROR" ("upstream_error" in JSON).
 //   TIME is UTC, RFC 3339 with milliseconds (`now`). Like nginx's
 //   escape=default, '"', '\', spaces, control and non-ASCII bytes are
 //   written as \xHH so a client-supplied value (X-Request-Id) cannot forge

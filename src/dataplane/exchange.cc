@@ -8,8 +8,10 @@
 
 #include "dataplane/attempts.h"
 #include "dataplane/body_relay.h"
+#include "dataplane/endpoint_attempt.h"
 #include "dataplane/h2_upstream.h"
 #include "dataplane/session_impl.h"
+#include "dataplane/upstream_tls_connect.h"
 #include "router/filters.h"
 
 namespace portico::dataplane {
@@ -33,40 +35,53 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
   // stays on HTTP/1.1, where it is defined.
   if (!upgrading_ && upstreamSpeaksH2(route, cluster))
     co_return co_await exchangeH2(route, backend, cluster, head, mayRetryStatus);
+  // BackendTLSPolicy: TLS on every new connection, a pooled one only of
+  // the same TLS identity; a policy with an unusable CA configuration
+  // never connects (GEP-1897: 5xx; 500 as for an invalid backendRef,
+  // docs/spec-decisions.md).
+  const UpstreamTarget target = upstreamTargetFor(w_, rt_.get(), cluster, listener_, false);
+  if (target.refuse) {
+    countTlsError(w_, cluster.name, "invalid_policy");
+    rec_.upstreamError = "tls:invalid_policy";
+    co_return Exchange{500, false, false, false};
+  }
   std::unique_ptr<UpstreamConnection> up;
   const ir::Endpoint* ep = nullptr;
-  EndpointBalancer::InFlight inFlight;
-  const size_t n = cluster.endpoints.size();
-  const size_t first = w_.balancer.pick(cluster, w_.rng);
-  for (size_t tries = 0; tries < std::min<size_t>(n, 3) && !up; ++tries) {
-    ep = &cluster.endpoints[(first + tries) % n];
-    const std::string key = endpointKey(*ep);
-    // Counted from the choice on: picks made while this one connects see it.
-    inFlight = w_.balancer.track(cluster, key);
+  // The session's endpoint or the balancer's, skipping ejected ones
+  // (endpoint_attempt.h); every endpoint ejected answers 503 at once.
+  const ir::SessionPersistence* sp = sessionPersistenceFor(route, cluster);
+  EndpointAttempt at(w_.balancer, w_.rng, cluster, sp, sp ? sessionValueInHead(*sp, head) : std::nullopt);
+  if (at.allEjected()) co_return Exchange{503, false, false, false};
+  while (!up && (ep = at.next())) {
     // An Upgrade gets a connection of its own: it is not returned to the
     // pool, and a stale one must not make it go out twice.
-    if (!upgrading_) up = w_.pool.take(key);
+    if (!upgrading_) up = w_.pool.take(upstreamPoolKey(at.key(), target));
     if (!up) {
-      boost::system::error_code ec;
-      up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
-      if (!up) w_.countConnectError(cluster.name);
+      // A TLS failure moves on like a connect failure (docs/backend-tls.md).
+      up = co_await openUpstream(w_, cluster, *ep, target, rec_.upstreamError);
+      if (!up) at.connectFailed();
     }
   }
   if (!up) co_return Exchange{503, false, false, true};
+  if (auto f = at.connected()) putResponseField(corsHeaders_, std::move(*f));  // sent with the response head
 
   const bool reused = up->reused;
   Exchange ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
   const bool safe =
       ex.unsent == Unsent::Incomplete || (ex.unsent == Unsent::NoResponse && idempotentMethod(method_));
-  if (!reused || !safe || !bodyResendable()) co_return ex;
+  if (!reused || !safe || !bodyResendable()) {
+    at.answered(ex.status);
+    co_return ex;
+  }
   w_.stats.add(w_.stats.staleReplays);
-  boost::system::error_code ec;
-  up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
+  up = co_await openUpstream(w_, cluster, *ep, target, rec_.upstreamError);
   if (!up) {
-    w_.countConnectError(cluster.name);
+    at.connectFailed();
     co_return Exchange{503, false, false, true};
   }
-  co_return co_await roundTrip(up, route, backend, head, mayRetryStatus);
+  ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
+  at.answered(ex.status);
+  co_return ex;
 }
 
 // Request out, response back on one connection. Gives the connection back

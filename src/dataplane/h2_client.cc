@@ -112,10 +112,10 @@ ssize_t readRequestBody(nghttp2_session*, int32_t streamId, uint8_t* buf, size_t
 
 }  // namespace
 
-H2ClientConnection::H2ClientConnection(asio::any_io_executor ex, tcp::socket socket, std::string endpoint,
-                                       std::chrono::milliseconds idleTimeout)
+H2ClientConnection::H2ClientConnection(asio::any_io_executor ex, std::unique_ptr<UpstreamStream> stream,
+                                       std::string endpoint, std::chrono::milliseconds idleTimeout)
     : ex_(ex),
-      socket_(std::move(socket)),
+      socket_(std::move(stream)),
       endpoint_(std::move(endpoint)),
       idleTimeout_(idleTimeout),
       writeWake_(ex),
@@ -234,8 +234,8 @@ void H2ClientConnection::drain() {
 void H2ClientConnection::close() {
   if (closed_) return;
   boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  socket_->shutdown(tcp::socket::shutdown_both, ec);
+  socket_->close(ec);
   closeAll();
 }
 
@@ -257,8 +257,8 @@ void H2ClientConnection::closeAll() {
 awaitable<void> H2ClientConnection::readLoop([[maybe_unused]] std::shared_ptr<H2ClientConnection> keep) {
   std::string buf(16 * 1024, '\0');
   while (!closed_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                                                    asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] = co_await socket_->async_read_some(asio::buffer(buf.data(), buf.size()),
+                                                     asio::as_tuple(asio::use_awaitable));
     if (ec || n == 0) break;
     lastActive_ = std::chrono::steady_clock::now();
     if (nghttp2_session_mem_recv(ng_, reinterpret_cast<const uint8_t*>(buf.data()), n) < 0) {
@@ -285,7 +285,7 @@ awaitable<void> H2ClientConnection::writeLoop([[maybe_unused]] std::shared_ptr<H
     }
     if (failed_) break;
     if (!out.empty()) {
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out.data(), out.size()),
+      auto [ec, n] = co_await asio::async_write(*socket_, asio::buffer(out.data(), out.size()),
                                                 asio::as_tuple(asio::use_awaitable));
       if (ec) break;
       continue;
@@ -298,9 +298,16 @@ awaitable<void> H2ClientConnection::writeLoop([[maybe_unused]] std::shared_ptr<H
 }
 
 awaitable<std::shared_ptr<H2ClientConnection>> H2ClientPool::acquire(const std::string& address, int32_t port,
+                                                                     const UpstreamTarget& target,
                                                                      std::chrono::milliseconds timeout,
-                                                                     boost::system::error_code& ec) {
-  const std::string key = address + ":" + std::to_string(port);
+                                                                     ConnectFailure& why) {
+  why = ConnectFailure{};
+  if (target.refuse) {
+    why.tls = "invalid_policy";  // never plaintext or unverified instead (GEP-1897)
+    co_return nullptr;
+  }
+  const std::string endpoint = address + ":" + std::to_string(port);
+  const std::string key = upstreamPoolKey(endpoint, target);
   auto& list = conns_[key];
   // Connections that can take no stream and carry none are done with
   // (GOAWAY received, failed, draining).
@@ -316,9 +323,15 @@ awaitable<std::shared_ptr<H2ClientConnection>> H2ClientPool::acquire(const std::
   }
   if (best) co_return best;
 
-  tcp::socket socket = co_await connectWithTimeout(ex_, address, port, timeout, ec);
-  if (ec) co_return nullptr;
-  auto c = std::make_shared<H2ClientConnection>(ex_, std::move(socket), key, idleTimeout_);
+  auto stream = std::make_unique<UpstreamStream>(ex_);
+  stream->tcpSocket() = co_await connectWithTimeout(ex_, address, port, timeout, why.ec);
+  if (why.ec) co_return nullptr;
+  if (target.tls) {
+    why.tls = co_await stream->handshake(target, timeout);
+    if (!why.tls.empty()) co_return nullptr;
+    why.handshaken = true;
+  }
+  auto c = std::make_shared<H2ClientConnection>(ex_, std::move(stream), endpoint, idleTimeout_);
   c->start();
   conns_[key].push_back(c);  // `list` may have moved while connecting
   co_return c;

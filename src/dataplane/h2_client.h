@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dataplane/asio.h"
+#include "dataplane/upstream_pool.h"
 
 struct nghttp2_session;
 
@@ -61,7 +62,7 @@ struct H2ClientStream {
 
 class H2ClientConnection : public std::enable_shared_from_this<H2ClientConnection> {
  public:
-  H2ClientConnection(asio::any_io_executor ex, tcp::socket socket, std::string endpoint,
+  H2ClientConnection(asio::any_io_executor ex, std::unique_ptr<UpstreamStream> stream, std::string endpoint,
                      std::chrono::milliseconds idleTimeout);
   ~H2ClientConnection();
   H2ClientConnection(const H2ClientConnection&) = delete;
@@ -104,7 +105,7 @@ class H2ClientConnection : public std::enable_shared_from_this<H2ClientConnectio
   void kick() { writeWake_.cancel(); }
 
   asio::any_io_executor ex_;
-  tcp::socket socket_;
+  std::unique_ptr<UpstreamStream> socket_;  // TCP (h2c) or TLS with ALPN h2
   std::string endpoint_;
   std::chrono::milliseconds idleTimeout_;
   nghttp2_session* ng_ = nullptr;
@@ -115,18 +116,21 @@ class H2ClientConnection : public std::enable_shared_from_this<H2ClientConnectio
   std::chrono::steady_clock::time_point lastActive_;
 };
 
-// Per-worker connections by endpoint ("address:port").
+// Per-worker connections by endpoint ("address:port"), and TLS identity
+// for backends with a BackendTLSPolicy (upstreamPoolKey).
 class H2ClientPool {
  public:
   H2ClientPool(asio::any_io_executor ex, std::chrono::milliseconds idleTimeout)
       : ex_(ex), idleTimeout_(idleTimeout) {}
   ~H2ClientPool() { clear(); }
 
-  // A connection with room for a stream, opening one (TCP connect under
-  // `timeout`) when none has. Null with `ec` set when the connect fails.
+  // A connection with room for a stream, opening one (TCP connect, then
+  // for `target`'s TLS the handshake with ALPN h2, each under `timeout`)
+  // when none has. Null with `why` set when that fails.
   awaitable<std::shared_ptr<H2ClientConnection>> acquire(const std::string& address, int32_t port,
+                                                         const UpstreamTarget& target,
                                                          std::chrono::milliseconds timeout,
-                                                         boost::system::error_code& ec);
+                                                         ConnectFailure& why);
   // Drops connections that are closed or idle past the timeout.
   void sweep();
   // GOAWAY to every connection (drain); close() ends them now.

@@ -7,9 +7,11 @@
 
 #include "dataplane/attempts.h"
 #include "dataplane/body_relay.h"
+#include "dataplane/endpoint_attempt.h"
 #include "dataplane/h2_request.h"
 #include "dataplane/mirror.h"
 #include "dataplane/session_impl.h"
+#include "dataplane/upstream_tls_connect.h"
 #include "router/filters.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -34,7 +36,7 @@ awaitable<void> H2Request::proxyH1(const ir::Route& route, const ir::Backend& ba
   const std::string head = serializeUpstreamHead(upstreamRequest(route, backend));
   if (!route.filters.mirrors.empty())
     sendMirrors(w_, *rt_, route, head, held_.empty() ? nullptr : std::make_shared<const std::string>(held_),
-                false);
+                false, listener_);
 
   // The body is held whole: every attempt can send it.
   const int attempts = attemptCount(route);
@@ -78,36 +80,48 @@ awaitable<void> H2Request::proxyH1(const ir::Route& route, const ir::Backend& ba
 awaitable<H2Outcome> H2Request::exchange(const ir::Route& route, const ir::Backend& backend,
                                          const ir::Cluster& cluster, const std::string& head,
                                          bool mayRetryStatus) {
+  // As exchange.cc: TLS for a BackendTLSPolicy, 500 without connecting
+  // when its CA configuration is unusable.
+  const UpstreamTarget target = upstreamTargetFor(w_, rt_.get(), cluster, listener_, false);
+  if (target.refuse) {
+    countTlsError(w_, cluster.name, "invalid_policy");
+    rec_.upstreamError = "tls:invalid_policy";
+    co_return h2Outcome(500, false, false);
+  }
   std::unique_ptr<UpstreamConnection> up;
   const ir::Endpoint* ep = nullptr;
-  EndpointBalancer::InFlight inFlight;
-  const size_t n = cluster.endpoints.size();
-  const size_t first = w_.balancer.pick(cluster, w_.rng);
-  for (size_t tries = 0; tries < std::min<size_t>(n, 3) && !up && !st_.closed; ++tries) {
-    ep = &cluster.endpoints[(first + tries) % n];
-    const std::string key = endpointKey(*ep);
-    inFlight = w_.balancer.track(cluster, key);
-    up = w_.pool.take(key);
+  // As exchange.cc: the session's endpoint or the balancer's, skipping
+  // ejected ones; every endpoint ejected answers 503 at once.
+  const ir::SessionPersistence* sp = sessionPersistenceFor(route, cluster);
+  EndpointAttempt at(w_.balancer, w_.rng, cluster, sp, sp ? sessionValueInHead(*sp, head) : std::nullopt);
+  if (at.allEjected()) co_return h2Outcome(503, false, false);
+  while (!up && !st_.closed && (ep = at.next())) {
+    up = w_.pool.take(upstreamPoolKey(at.key(), target));
     if (!up) {
-      boost::system::error_code ec;
-      up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
-      if (!up) w_.countConnectError(cluster.name);
+      up = co_await openUpstream(w_, cluster, *ep, target, rec_.upstreamError);
+      if (!up) at.connectFailed();
     }
   }
   if (!up) co_return h2Outcome(503, false, true);
+  if (auto f = at.connected())
+    putResponseField(corsHeaders_, std::move(*f));  // sent with the response fields
   const bool reused = up->reused;
   H2Outcome ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
   const bool safe = ex.unsent == H2Unsent::Incomplete ||
                     (ex.unsent == H2Unsent::NoResponse && idempotentMethod(st_.method));
-  if (!reused || !safe || st_.closed) co_return ex;
+  if (!reused || !safe || st_.closed) {
+    at.answered(ex.status);
+    co_return ex;
+  }
   w_.stats.add(w_.stats.staleReplays);
-  boost::system::error_code ec;
-  up = co_await w_.pool.connect(ep->address, ep->port, w_.options().upstreamConnectTimeout, ec);
+  up = co_await openUpstream(w_, cluster, *ep, target, rec_.upstreamError);
   if (!up) {
-    w_.countConnectError(cluster.name);
+    at.connectFailed();
     co_return h2Outcome(503, false, true);
   }
-  co_return co_await roundTrip(up, route, backend, head, mayRetryStatus);
+  ex = co_await roundTrip(up, route, backend, head, mayRetryStatus);
+  at.answered(ex.status);
+  co_return ex;
 }
 
 awaitable<H2Outcome> H2Request::roundTrip(std::unique_ptr<UpstreamConnection>& up, const ir::Route& route,

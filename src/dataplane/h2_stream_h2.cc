@@ -119,11 +119,16 @@ awaitable<void> H2Request::proxyH2(const ir::Route& route, const ir::Backend& ba
 awaitable<H2Outcome> H2Request::exchangeH2(const ir::Route& route, const ir::Backend& backend,
                                            const ir::Cluster& cluster, const FieldList& fields,
                                            bool mayRetryStatus) {
-  H2EndpointPicker picker(w_, cluster);
+  // The session field (if any) joins the response fields (corsHeaders_).
+  H2EndpointPicker picker(w_, cluster, sessionPersistenceFor(route, cluster), &corsHeaders_);
+  // BackendTLSPolicy: this request's pinned config and listener (its
+  // backend client certificate) decide the TLS settings.
+  picker.useTls(rt_.get(), listener_, &rec_.upstreamError);
   H2Outcome ex = h2Outcome(503, false, true);
   bool replayed = false;
   while (!st_.closed) {
     H2UpstreamStream up = co_await picker.open(fields, bodyWhole_ && held_.empty());
+    if (picker.refused()) co_return h2Outcome(500, false, false);  // unusable policy, as exchange.cc
     if (!up) break;
     rec_.upstream = up.conn->endpoint();
     ex = co_await streamH2(*up.conn, *up.stream, route, backend, mayRetryStatus);
@@ -132,6 +137,7 @@ awaitable<H2Outcome> H2Request::exchangeH2(const ir::Route& route, const ir::Bac
       w_.stats.add(w_.stats.staleReplays);
       continue;
     }
+    picker.answered(ex.status);
     co_return ex;
   }
   co_return ex;
@@ -193,7 +199,7 @@ void H2Request::startMirrors() {
   const ir::Route& route = *mirror_.route;
   mirror_.route = nullptr;  // once per request, whatever the attempts
   auto body = mirror_.body.empty() ? nullptr : std::make_shared<const std::string>(std::move(mirror_.body));
-  sendMirrors(w_, *rt_, route, *mirror_.head, std::move(body), teTrailers_ || grpc_);
+  sendMirrors(w_, *rt_, route, *mirror_.head, std::move(body), teTrailers_ || grpc_, listener_);
 }
 
 FieldList H2Request::responseFields(const FieldList& upstream, const ir::Route& route,

@@ -15,10 +15,12 @@
 namespace portico::dataplane {
 namespace {
 
-awaitable<void> mirrorH1(UpstreamPool& pool, std::string addr, int32_t port, std::string head,
-                         std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout) {
-  boost::system::error_code ec;
-  auto conn = co_await pool.connect(addr, port, timeout, ec);
+// `target` is held by value: its contexts outlive a reload meanwhile.
+awaitable<void> mirrorH1(UpstreamPool& pool, std::string addr, int32_t port, UpstreamTarget target,
+                         std::string head, std::shared_ptr<const std::string> body,
+                         std::chrono::milliseconds timeout) {
+  ConnectFailure why;
+  auto conn = co_await pool.connect(addr, port, target, timeout, why);
   if (!conn) co_return;
   auto [wec, wn] =
       co_await asio::async_write(conn->socket, asio::buffer(head), asio::as_tuple(asio::use_awaitable));
@@ -35,10 +37,11 @@ awaitable<void> mirrorH1(UpstreamPool& pool, std::string addr, int32_t port, std
   (void)rn;
 }
 
-awaitable<void> mirrorH2(H2ClientPool& pool, std::string addr, int32_t port, FieldList fields,
-                         std::shared_ptr<const std::string> body, std::chrono::milliseconds timeout) {
-  boost::system::error_code ec;
-  auto conn = co_await pool.acquire(addr, port, timeout, ec);
+awaitable<void> mirrorH2(H2ClientPool& pool, std::string addr, int32_t port, UpstreamTarget target,
+                         FieldList fields, std::shared_ptr<const std::string> body,
+                         std::chrono::milliseconds timeout) {
+  ConnectFailure why;
+  auto conn = co_await pool.acquire(addr, port, target, timeout, why);
   if (!conn) co_return;
   const bool hasBody = body && !body->empty();
   auto st = conn->open(std::move(fields), !hasBody);
@@ -57,7 +60,7 @@ awaitable<void> mirrorH2(H2ClientPool& pool, std::string addr, int32_t port, Fie
 }  // namespace
 
 void sendMirrors(Worker& w, const Runtime& rt, const ir::Route& route, const std::string& head,
-                 std::shared_ptr<const std::string> body, bool grpc) {
+                 std::shared_ptr<const std::string> body, bool grpc, const ir::Listener* listener) {
   for (const auto& m : route.filters.mirrors) {
     if (m.cluster.empty() || m.denominator <= 0) continue;
     // Sample numerator/denominator of requests (percent or fraction).
@@ -66,19 +69,24 @@ void sendMirrors(Worker& w, const Runtime& rt, const ir::Route& route, const std
     if (!c || c->endpoints.empty()) continue;
     const ir::Endpoint& ep = c->endpoints[w.rng() % c->endpoints.size()];
     const auto timeout = w.options().upstreamConnectTimeout;
-    if (upstreamSpeaksH2(route, *c)) {
+    const bool h2 = upstreamSpeaksH2(route, *c);
+    UpstreamTarget target = upstreamTarget(rt.upstreamTls, *c, listener, h2);
+    if (target.refuse) continue;  // an unusable BackendTLSPolicy: never plaintext
+    if (h2) {
       asio::co_spawn(w.io(),
-                     mirrorH2(w.h2pool, ep.address, ep.port, h1HeadToH2Fields(head, grpc), body, timeout),
+                     mirrorH2(w.h2pool, ep.address, ep.port, std::move(target), h1HeadToH2Fields(head, grpc),
+                              body, timeout),
                      asio::detached);
     } else {
-      asio::co_spawn(w.io(), mirrorH1(w.pool, ep.address, ep.port, head, body, timeout), asio::detached);
+      asio::co_spawn(w.io(), mirrorH1(w.pool, ep.address, ep.port, std::move(target), head, body, timeout),
+                     asio::detached);
     }
   }
 }
 
 template <class Stream>
 void Session<Stream>::startMirrors(const ir::Route& route, const std::string& upstreamHead) {
-  sendMirrors(w_, *rt_, route, upstreamHead, body_.whole ? body_.held : nullptr, false);
+  sendMirrors(w_, *rt_, route, upstreamHead, body_.whole ? body_.held : nullptr, false, listener_);
 }
 
 template class Session<tcp::socket>;

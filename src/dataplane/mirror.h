@@ -18,8 +18,10 @@ struct Runtime;
 
 // Starts the route's mirrors for one request (each sampled on its own):
 // `head` is the HTTP/1.1 upstream head forward.cc built (converted to
-// HTTP/2 fields for HTTP/2 mirrors), `body` the whole body or null.
+// HTTP/2 fields for HTTP/2 mirrors), `body` the whole body or null. A
+// mirror Service with a BackendTLSPolicy gets TLS as any backend does
+// (with `listener`'s backend client certificate, when given).
 void sendMirrors(Worker& w, const Runtime& rt, const ir::Route& route, const std::string& head,
-                 std::shared_ptr<const std::string> body, bool grpc);
+                 std::shared_ptr<const std::string> body, bool grpc, const ir::Listener* listener = nullptr);
 
 }  // namespace portico::dataplane

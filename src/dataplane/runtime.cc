@@ -11,6 +11,19 @@ std::string bindKey(const ir::Bind& b) {
   return b.address + "|" + std::to_string(b.port) + (b.protocol == ir::Protocol::UDP ? "|udp" : "|tcp");
 }
 
+namespace {
+
+BindKind bindKind(const ir::Bind& bind) {
+  if (bind.protocol == ir::Protocol::UDP) return BindKind::Udp;
+  for (const auto& l : bind.listeners) {
+    if (l.protocol == ir::Protocol::TCP) return BindKind::Tcp;
+    if (l.protocol == ir::Protocol::TLS) return BindKind::Sni;
+  }
+  return BindKind::Http;
+}
+
+}  // namespace
+
 RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
   auto rt = std::make_shared<Runtime>();
   rt->config = config;
@@ -19,17 +32,24 @@ RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
     BindRuntime br;
     br.bind = &bind;
     br.router = router::BindRouter::build(bind);
+    br.kind = bindKind(bind);
     for (const auto& l : bind.listeners) {
-      if (l.protocol != ir::Protocol::HTTPS) continue;
+      const bool https = l.protocol == ir::Protocol::HTTPS;
+      const bool terminate = l.protocol == ir::Protocol::TLS && !l.tlsPassthrough;
+      if (!https && !terminate) continue;
       std::string error;
-      SslCtxPtr ctx = makeServerContext(l, error);
+      // TLSRoute backends get the bytes, whatever protocol they speak: no
+      // ALPN is chosen for them (the HTTP session's h2/http/1.1 would lie).
+      SslCtxPtr ctx = makeServerContext(l, error, /*httpAlpn=*/https);
       if (!ctx) {
         rt->errors.push_back(l.gatewayNamespace + "/" + l.gatewayName + " listener " + l.name + ": " + error);
         continue;
       }
-      br.tls = true;
-      if (!l.hostname) br.fallback = ctx.get();  // the catch-all listener serves unknown names
-      if (!br.entry) br.entry = ctx.get();
+      if (https) {
+        br.tls = true;
+        if (!l.hostname) br.fallback = ctx.get();  // the catch-all listener serves unknown names
+        if (!br.entry) br.entry = ctx.get();
+      }
       br.listenerCtx.emplace(&l, std::move(ctx));
     }
     for (const auto& l : bind.listeners) {
@@ -40,6 +60,7 @@ RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
     // keep a pointer to their bind for the life of the runtime.
     for (auto& [listener, ctx] : it->second.listenerCtx) installSniSelector(ctx.get(), &it->second);
   }
+  rt->upstreamTls = buildUpstreamTls(*config, rt->errors);
   return rt;
 }
 

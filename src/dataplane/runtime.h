@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dataplane/upstream_tls.h"
 #include "ir/ir.h"
 #include "router/router.h"
 
@@ -25,11 +26,24 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 // config generations (address "" = the server's listen address).
 std::string bindKey(const ir::Bind& b);
 
+// How connections on a socket are served. A TLS-family port may carry
+// HTTPS listeners next to TLS ones (both are "TLS" transport, spec §12.2):
+// Sni then reads the ClientHello first and hands HTTPS names to the HTTP
+// session (l4_connection.cc).
+enum class BindKind {
+  Http,  // HTTP and HTTPS listeners only (session.cc)
+  Sni,   // TLS listeners (TLSRoute, Passthrough or Terminate), maybe HTTPS ones too
+  Tcp,   // a TCP listener (TCPRoute)
+  Udp,   // a UDP listener (UDPRoute, udp_proxy.cc)
+};
+
 struct BindRuntime {
   const ir::Bind* bind = nullptr;
   std::shared_ptr<const router::BindRouter> router;
+  BindKind kind = BindKind::Http;
   bool tls = false;  // HTTPS listeners: TLS is terminated on this socket
-  // One context per TLS-terminating listener, chosen by SNI. `fallback` is
+  // One context per TLS-terminating listener (HTTPS, and TLS listeners in
+  // Terminate mode), chosen by SNI. `fallback` is
   // the listener without hostname, which serves clients without SNI or
   // with a name no listener has; without one such handshakes are refused
   // (never serve another listener's certificate). `entry` creates the
@@ -47,6 +61,9 @@ struct Runtime {
   // Metric label of each listener, computed once per config so the
   // request path never builds it.
   std::unordered_map<const ir::Listener*, std::string> listenerLabels;
+  // Client TLS contexts for backends with a BackendTLSPolicy and the
+  // listeners' backend client certificates (upstream_tls.h).
+  std::shared_ptr<const UpstreamTls> upstreamTls;
 
   const BindRuntime* find(const std::string& key) const {
     auto it = binds.find(key);

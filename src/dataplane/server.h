@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/outlier.h"
 #include "http1/parser.h"
 #include "ir/ir.h"
 
@@ -31,10 +32,18 @@ struct ServerOptions {
   // backend times are HTTPRoute timeouts.
   std::chrono::milliseconds streamIdleTimeout{300000};
   // An upgraded connection (WebSocket and other HTTP/1.1 Upgrades, after
-  // the 101): the longest time without a byte in either direction before
-  // both sides are closed. Long, since such connections idle between
+  // the 101), and an L4 connection (TLSRoute, TCPRoute) once spliced: the
+  // longest time without a byte in either direction before both sides are
+  // closed. Long, since such connections idle between
   // messages (nginx users raise proxy_read_timeout to about this).
   std::chrono::milliseconds tunnelIdleTimeout{3600000};
+  // UDPRoute: a client address's session (its backend choice and
+  // connected socket to the endpoint) ends after this long without a
+  // datagram in either direction; the next datagram starts a new one.
+  // Each worker keeps at most maxUdpSessionsPerWorker (datagrams of new
+  // clients beyond it are dropped).
+  std::chrono::milliseconds udpSessionIdleTimeout{60000};
+  size_t maxUdpSessionsPerWorker = 10000;
   std::chrono::milliseconds upstreamConnectTimeout{5000};
   std::chrono::milliseconds upstreamIdleTimeout{30000};  // pooled upstream keep-alive connections
   uint64_t maxRequestBody = 0;                           // 0 = unlimited; otherwise 413 above it
@@ -58,6 +67,13 @@ struct ServerOptions {
   // Called once per finished request from worker threads; must be thread-safe.
   std::function<void(const std::string& line)> accessLog;
   AccessLogFormat accessLogFormat = AccessLogFormat::Json;
+  // Passive outlier detection (docs/backend-health.md): consecutive
+  // connect errors or 5xx that eject an endpoint, and the back-off.
+  OutlierOptions outlier;
+  // Keys session persistence values (docs/session-persistence.md):
+  // replicas with the same secret honour each other's cookies. Empty = a
+  // built-in key (opaque values, not secret ones).
+  std::string sessionSecret;
 };
 
 // What happened to each bind of the last applied config.

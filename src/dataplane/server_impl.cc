@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "dataplane/asio.h"
+#include "dataplane/health_checker.h"
 #include "dataplane/runtime.h"
 #include "dataplane/server.h"
 #include "dataplane/worker.h"
@@ -19,6 +20,9 @@ class ServerImpl final : public Server {
   explicit ServerImpl(const ServerOptions& options) : options_(options) {
     const int n = std::max(1, options_.workers);
     for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i, options_));
+    std::vector<Worker*> all;
+    for (auto& w : workers_) all.push_back(w.get());
+    checker_ = std::make_unique<HealthChecker>(std::move(all));
   }
 
   ~ServerImpl() override { stop(std::chrono::milliseconds(0)); }
@@ -33,6 +37,7 @@ class ServerImpl final : public Server {
     std::vector<BindResult> results;
     // New sockets per worker, keyed by bind.
     std::vector<std::map<std::string, std::shared_ptr<tcp::acceptor>>> fresh(workers_.size());
+    std::vector<std::map<std::string, std::shared_ptr<asio::ip::udp::socket>>> freshUdp(workers_.size());
     std::set<std::string> wanted;
     for (const auto& b : config->binds) {
       const std::string key = bindKey(b);
@@ -41,12 +46,6 @@ class ServerImpl final : public Server {
                    b.protocol == ir::Protocol::UDP,
                    false,
                    {}};
-      if (b.protocol != ir::Protocol::HTTP && b.protocol != ir::Protocol::HTTPS) {
-        r.error = "TLS passthrough, TCP and UDP listeners are not served yet";
-        r.unsupported = true;
-        results.push_back(r);
-        continue;
-      }
       wanted.insert(key);
       if (open_.count(key)) {
         r.ok = true;  // kept: same sockets, live connections untouched
@@ -55,11 +54,17 @@ class ServerImpl final : public Server {
       }
       std::string error;
       for (size_t i = 0; i < workers_.size() && error.empty(); ++i) {
-        auto a = openAcceptor(*workers_[i], r.address, b.port, error);
-        if (a) fresh[i][key] = std::move(a);
+        if (r.udp) {
+          auto u = openUdp(*workers_[i], r.address, b.port, error);
+          if (u) freshUdp[i][key] = std::move(u);
+        } else {
+          auto a = openAcceptor(*workers_[i], r.address, b.port, error);
+          if (a) fresh[i][key] = std::move(a);
+        }
       }
       if (!error.empty()) {
         for (auto& m : fresh) m.erase(key);
+        for (auto& m : freshUdp) m.erase(key);
         r.error = error;
         wanted.erase(key);
       } else {
@@ -85,20 +90,24 @@ class ServerImpl final : public Server {
       auto p = std::make_shared<std::promise<void>>();
       done.push_back(p->get_future());
       Worker* w = workers_[i].get();
-      asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), removed]() mutable {
+      asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), udp = std::move(freshUdp[i]),
+                           removed]() mutable {
         w->runtime = rt;
         for (const auto& key : removed) w->closeAcceptor(key);
         for (auto& [key, a] : acceptors) w->adopt(key, std::move(a));
+        for (auto& [key, u] : udp) w->adoptUdp(key, std::move(u));
         p->set_value();
       });
     }
     for (auto& f : done) f.wait();
+    checker_->update(*config);  // active health checks of the new config's clusters
     results_ = results;
     return results;
   }
 
   void stop(std::chrono::milliseconds drain) override {
     std::lock_guard lock(mu_);
+    checker_->stop();
     if (threads_.empty()) return;
     for (auto& w : workers_) {
       Worker* wp = w.get();
@@ -141,6 +150,16 @@ class ServerImpl final : public Server {
       s.activeConnections += w->liveConnections.load(std::memory_order_relaxed);
       s.upgradedConnections += ws.upgradedConnections.load(std::memory_order_relaxed);
       s.activeTunnels += ws.activeTunnels.load(std::memory_order_relaxed);
+      s.l4ConnectionsAccepted += ws.l4ConnectionsAccepted.load(std::memory_order_relaxed);
+      s.l4ActiveConnections += ws.l4ActiveConnections.load(std::memory_order_relaxed);
+      s.l4Refused += ws.l4Refused.load(std::memory_order_relaxed);
+      s.l4ConnectErrors += ws.l4ConnectErrors.load(std::memory_order_relaxed);
+      s.l4BytesIn += ws.l4BytesIn.load(std::memory_order_relaxed);
+      s.l4BytesOut += ws.l4BytesOut.load(std::memory_order_relaxed);
+      s.udpSessionsActive += ws.udpSessionsActive.load(std::memory_order_relaxed);
+      s.udpDatagramsIn += ws.udpDatagramsIn.load(std::memory_order_relaxed);
+      s.udpDatagramsOut += ws.udpDatagramsOut.load(std::memory_order_relaxed);
+      s.udpDatagramsDropped += ws.udpDatagramsDropped.load(std::memory_order_relaxed);
     }
     s.latencySecondsSum = static_cast<double>(micros) / 1e6;
     return s;
@@ -153,7 +172,11 @@ class ServerImpl final : public Server {
       auto p = std::make_shared<std::promise<LabelledStats>>();
       parts.push_back(p->get_future());
       Worker* wp = w.get();
-      asio::post(wp->io(), [wp, p] { p->set_value(wp->labelled); });
+      asio::post(wp->io(), [wp, p] {
+        LabelledStats s = wp->labelled;
+        collectEndpoints(wp->balancer, wp->runtime ? wp->runtime->config.get() : nullptr, s.endpoints);
+        p->set_value(std::move(s));
+      });
     }
     auto merge = [](LabelledCounts& into, const LabelledCounts& from) {
       for (const auto& [k, v] : from) {
@@ -169,6 +192,9 @@ class ServerImpl final : public Server {
       merge(out.byRoute, s.byRoute);
       for (const auto& [k, h] : s.upstreamTime) out.upstreamTime[k].merge(h);
       for (const auto& [k, n] : s.connectErrors) out.connectErrors[k] += n;
+      for (const auto& [k, n] : s.tlsErrors) out.tlsErrors[k] += n;
+      for (const auto& [k, n] : s.tlsHandshakes) out.tlsHandshakes[k] += n;
+      mergeEndpoints(out.endpoints, s.endpoints);
     }
     return out;
   }
@@ -207,8 +233,37 @@ class ServerImpl final : public Server {
     return a;
   }
 
+  // One UDP socket per worker per UDP bind, SO_REUSEPORT like the
+  // acceptors: the kernel keeps each client address on one socket.
+  std::shared_ptr<asio::ip::udp::socket> openUdp(Worker& w, const std::string& address, int32_t port,
+                                                 std::string& error) {
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(address, ec);
+    if (ec) {
+      error = fmt::format("invalid listen address {}", address);
+      return nullptr;
+    }
+    auto u = std::make_shared<asio::ip::udp::socket>(w.io());
+    asio::ip::udp::endpoint ep(ip, static_cast<uint16_t>(port));
+    u->open(ep.protocol(), ec);
+    if (!ec) u->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      if (::setsockopt(u->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        ec = boost::system::error_code(errno, boost::system::system_category());
+      }
+    }
+    if (!ec) u->bind(ep, ec);
+    if (ec) {
+      error = fmt::format("cannot listen on {}:{}/udp: {}", address, port, ec.message());
+      return nullptr;
+    }
+    return u;
+  }
+
   const ServerOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<HealthChecker> checker_;  // probes run on worker 0
   std::vector<std::thread> threads_;
   mutable std::mutex mu_;
   std::set<std::string> open_;

@@ -59,11 +59,13 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchangeH2(const 
   const std::string data = heldBodyData();
   const FieldList fields = h1HeadToH2Fields(head, false);
 
-  H2EndpointPicker picker(w_, cluster);
+  H2EndpointPicker picker(w_, cluster, sessionPersistenceFor(route, cluster), &corsHeaders_);
+  picker.useTls(rt_.get(), listener_, &rec_.upstreamError);
   Exchange ex{503, false, false, true};
   bool replayed = false;
   for (;;) {
     H2UpstreamStream up = co_await picker.open(fields, data.empty());
+    if (picker.refused()) co_return Exchange{500, false, false, false};  // as exchange.cc
     if (!up) break;
     rec_.upstream = up.conn->endpoint();
     ex = co_await roundTripH2(*up.conn, *up.stream, route, backend, data, mayRetryStatus);
@@ -73,6 +75,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchangeH2(const 
       w_.stats.add(w_.stats.staleReplays);
       continue;
     }
+    picker.answered(ex.status);
     break;
   }
   co_return ex;

@@ -7,8 +7,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
+
+#include "dataplane/endpoint_report.h"
 
 namespace portico::dataplane {
 
@@ -37,6 +40,17 @@ struct alignas(64) WorkerStats {
   std::atomic<uint64_t> connectionsAccepted{0};
   std::atomic<uint64_t> upgradedConnections{0};  // 101 relayed: the connection became a tunnel
   std::atomic<uint64_t> activeTunnels{0};        // of those, still open (a gauge)
+  // L4 listeners (TLSRoute, TCPRoute, UDPRoute).
+  std::atomic<uint64_t> l4ConnectionsAccepted{0};  // TLS and TCP listeners
+  std::atomic<uint64_t> l4ActiveConnections{0};    // a gauge
+  std::atomic<uint64_t> l4Refused{0};              // closed without a backend: no SNI, no route, invalid share
+  std::atomic<uint64_t> l4ConnectErrors{0};        // failed connects to L4 backends (also in upstreamConnectErrors)
+  std::atomic<uint64_t> l4BytesIn{0};              // from clients to backends (TCP payload, UDP datagrams)
+  std::atomic<uint64_t> l4BytesOut{0};             // from backends to clients
+  std::atomic<uint64_t> udpSessionsActive{0};      // a gauge
+  std::atomic<uint64_t> udpDatagramsIn{0};         // client -> backend, forwarded
+  std::atomic<uint64_t> udpDatagramsOut{0};        // backend -> client, forwarded
+  std::atomic<uint64_t> udpDatagramsDropped{0};    // no backend, session limit, or a full socket buffer
 
   void add(std::atomic<uint64_t>& c, uint64_t v = 1) {
     c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
@@ -75,6 +89,15 @@ struct LabelledStats {
   // WorkerStats::upstreamConnectErrors): tells a backend that cannot be
   // reached from one that answers 5xx itself.
   std::unordered_map<std::string, uint64_t> connectErrors;
+  // Upstream TLS (BackendTLSPolicy) by backend cluster: connections that
+  // failed the handshake or verification, by (backend, reason)
+  // (docs/backend-tls.md), and handshakes completed (a pooled connection
+  // is reused without one).
+  std::map<std::pair<std::string, std::string>, uint64_t> tlsErrors;
+  std::unordered_map<std::string, uint64_t> tlsHandshakes;
+  // Per endpoint (requests, sessions, ejections): not kept here but taken
+  // from each worker's balancer when collected (Server::labelledStats).
+  EndpointReports endpoints;
 };
 
 // Sum over workers, as plain numbers.
@@ -93,6 +116,16 @@ struct StatsSnapshot {
   uint64_t activeConnections = 0;
   uint64_t upgradedConnections = 0;
   uint64_t activeTunnels = 0;
+  uint64_t l4ConnectionsAccepted = 0;
+  uint64_t l4ActiveConnections = 0;
+  uint64_t l4Refused = 0;
+  uint64_t l4ConnectErrors = 0;
+  uint64_t l4BytesIn = 0;
+  uint64_t l4BytesOut = 0;
+  uint64_t udpSessionsActive = 0;
+  uint64_t udpDatagramsIn = 0;
+  uint64_t udpDatagramsOut = 0;
+  uint64_t udpDatagramsDropped = 0;
 };
 
 }  // namespace portico::dataplane

@@ -48,6 +48,56 @@ bool loadCertificate(SSL_CTX* ctx, const ir::Certificate& c, std::string& error)
   return ok;
 }
 
+// Gateway.spec.tls.frontend validation (GatewayFrontendClientCertificateValidation):
+// ask every client for a certificate and verify it against the
+// listener's CAs. AllowValidOnly refuses the handshake without a valid
+// one; AllowInsecureFallback still asks (the client may present one) but
+// lets any answer through (the Gateway reports the mode in its
+// InsecureFrontendValidationMode condition).
+int acceptAnyClientCertificate(int, X509_STORE_CTX*) { return 1; }
+
+bool applyClientValidation(SSL_CTX* ctx, const ir::ClientValidation& v, std::string& error) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  for (const auto& pem : v.caPem) {
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    while (X509* ca = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      X509_STORE_add_cert(store, ca);
+      sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(ca)));
+      X509_free(ca);
+    }
+    BIO_free(bio);
+  }
+  ERR_clear_error();  // each bundle ends on a "no start line" error
+  if (sk_X509_NAME_num(names) == 0) {
+    sk_X509_NAME_pop_free(names, X509_NAME_free);
+    error = "no CA certificate for client-certificate validation could be read";
+    return false;
+  }
+  // The CertificateRequest lists the acceptable CAs (RFC 8446 §4.2.4), so
+  // clients with several certificates pick the right one.
+  SSL_CTX_set_client_CA_list(ctx, names);
+  if (v.insecureFallback) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, acceptAnyClientCertificate);
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  return true;
+}
+
+// SSL_set_SSL_CTX moves the certificate and session context to the
+// chosen listener's context but not its verification settings, which the
+// SSL object copied from the bind's entry context when it was created:
+// take them over, or a listener's client-certificate validation would
+// depend on which context the connection started with.
+void adoptContext(SSL* ssl, SSL_CTX* target) {
+  SSL_set_SSL_CTX(ssl, target);
+  SSL_set_verify(ssl, SSL_CTX_get_verify_mode(target), SSL_CTX_get_verify_callback(target));
+  if (STACK_OF(X509_NAME)* names = SSL_CTX_get_client_CA_list(target); names && sk_X509_NAME_num(names) > 0) {
+    SSL_set_client_CA_list(ssl, SSL_dup_CA_list(names));
+  }
+}
+
 // ALPN (RFC 7301): h2 when the client offers it, else http/1.1 (the
 // server's preference, RFC 9113 §3.2); a client offering nothing we speak
 // continues without ALPN.
@@ -64,8 +114,8 @@ bool offered(const unsigned char* in, unsigned int inlen, std::string_view proto
   return false;
 }
 
-int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
-               void*) {
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+               unsigned int inlen, void*) {
   for (std::string_view proto : {std::string_view("h2"), std::string_view("http/1.1")}) {
     if (offered(in, inlen, proto, out)) {
       *outlen = static_cast<unsigned char>(proto.size());
@@ -122,7 +172,7 @@ int onClientHello(SSL* ssl, int* alert, void* arg) {
     *alert = SSL_AD_UNRECOGNIZED_NAME;
     return SSL_CLIENT_HELLO_ERROR;
   }
-  if (target != SSL_get_SSL_CTX(ssl)) SSL_set_SSL_CTX(ssl, target);
+  if (target != SSL_get_SSL_CTX(ssl)) adoptContext(ssl, target);
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 
@@ -136,13 +186,13 @@ int onServerName(SSL* ssl, int* alert, void* arg) {
     *alert = SSL_AD_UNRECOGNIZED_NAME;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
   }
-  if (target != SSL_get_SSL_CTX(ssl)) SSL_set_SSL_CTX(ssl, target);
+  if (target != SSL_get_SSL_CTX(ssl)) adoptContext(ssl, target);
   return SSL_TLSEXT_ERR_OK;
 }
 
 }  // namespace
 
-SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error) {
+SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error, bool httpAlpn) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) {
     error = lastError();
@@ -155,15 +205,19 @@ SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error) {
   // by the listener, so a session never resumes on another listener.
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
   const std::string sid = listener.gatewayNamespace + "/" + listener.gatewayName + "/" + listener.name;
-  SSL_CTX_set_session_id_context(ctx.get(), reinterpret_cast<const unsigned char*>(sid.data()),
-                                 static_cast<unsigned int>(std::min<size_t>(sid.size(), SSL_MAX_SID_CTX_LENGTH)));
-  SSL_CTX_set_alpn_select_cb(ctx.get(), selectAlpn, nullptr);
+  SSL_CTX_set_session_id_context(
+      ctx.get(), reinterpret_cast<const unsigned char*>(sid.data()),
+      static_cast<unsigned int>(std::min<size_t>(sid.size(), SSL_MAX_SID_CTX_LENGTH)));
+  if (httpAlpn) SSL_CTX_set_alpn_select_cb(ctx.get(), selectAlpn, nullptr);
   if (listener.certificates.empty()) {
     error = "no certificate";
     return nullptr;
   }
   for (const auto& c : listener.certificates) {
     if (!loadCertificate(ctx.get(), c, error)) return nullptr;
+  }
+  if (listener.clientValidation && !applyClientValidation(ctx.get(), *listener.clientValidation, error)) {
+    return nullptr;
   }
   return ctx;
 }

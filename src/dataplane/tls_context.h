@@ -7,11 +7,11 @@
 
 namespace portico::dataplane {
 
-// TLS 1.2 and 1.3, ALPN "h2" then "http/1.1", session
+// TLS 1.2 and 1.3, ALPN "h2" then "http/1.1" when `httpAlpn`, session
 // resumption through tickets and the server-side cache. Loads every
 // certificate of the listener; OpenSSL picks by key type, the SNI callback
 // of the bind picks the listener.
-SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error);
+SslCtxPtr makeServerContext(const ir::Listener& listener, std::string& error, bool httpAlpn = true);
 
 // Installs the ClientHello (and servername) callbacks that move a
 // handshake to the context of the listener the router picks for the

@@ -57,7 +57,7 @@ awaitable<void> Session<Stream>::tunnel() {
 // head was parsed).
 template <class Stream>
 awaitable<void> Session<Stream>::pumpToUpstream() {
-  tcp::socket& up = tunnelUp_->socket;
+  UpstreamStream& up = tunnelUp_->socket;  // TCP, or TLS for a BackendTLSPolicy
   // Bytes the client sent after its request head (a client may start
   // before the 101 arrives when its protocol allows it).
   if (len_ > headLen_) {
@@ -82,7 +82,10 @@ awaitable<void> Session<Stream>::pumpToUpstream() {
       continue;
     }
     if (closed_) co_return;
-    if (endOfStream(rec) || !rec) {
+    // Over TLS to the upstream a half-close would need close_notify
+    // while the other pump reads (as downstream, below): the client's
+    // end closes the tunnel.
+    if ((endOfStream(rec) || !rec) && !up.tls()) {
       // The client is done sending: the upstream reads its end of stream
       // and may still answer (half-close).
       boost::system::error_code ignore;
@@ -116,7 +119,7 @@ awaitable<void> Session<Stream>::pumpToClient() {
       continue;
     }
     if (closed_) co_return;
-    if (rec == asio::error::eof || !rec) {
+    if (endOfStream(rec) || !rec) {
       if constexpr (std::is_same_v<Stream, tcp::socket>) {
         boost::system::error_code ignore;
         lowest(s_).shutdown(tcp::socket::shutdown_send, ignore);

@@ -32,7 +32,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const std::string& endpoi
 
 void UpstreamPool::give(std::unique_ptr<UpstreamConnection> c) {
   if (!c->buffer.empty() || !c->socket.is_open()) return;
-  auto& list = idle_[c->endpoint];
+  auto& list = idle_[c->poolKey.empty() ? c->endpoint : c->poolKey];
   if (list.size() >= maxIdle_) return;
   c->idleSince = std::chrono::steady_clock::now();
   c->reused = true;
@@ -84,8 +84,30 @@ awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::
                                                                      boost::system::error_code& ec) {
   auto c = std::make_unique<UpstreamConnection>(ex_);
   c->endpoint = address + ":" + std::to_string(port);
-  c->socket = co_await connectWithTimeout(ex_, address, port, timeout, ec);
+  c->poolKey = c->endpoint;
+  c->socket.tcpSocket() = co_await connectWithTimeout(ex_, address, port, timeout, ec);
   if (ec) co_return nullptr;
+  co_return c;
+}
+
+awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::connect(const std::string& address, int32_t port,
+                                                                     const UpstreamTarget& target,
+                                                                     std::chrono::milliseconds timeout,
+                                                                     ConnectFailure& why) {
+  why = ConnectFailure{};
+  if (target.refuse) {
+    // GEP-1897: a policy whose CA configuration is unusable fails the
+    // connection; it never falls back to plaintext or to no verification.
+    why.tls = "invalid_policy";
+    co_return nullptr;
+  }
+  auto c = co_await connect(address, port, timeout, why.ec);
+  if (!c) co_return nullptr;
+  c->poolKey = upstreamPoolKey(c->endpoint, target);
+  if (!target.tls) co_return c;
+  why.tls = co_await c->socket.handshake(target, timeout);
+  if (!why.tls.empty()) co_return nullptr;
+  why.handshaken = true;
   co_return c;
 }
 

@@ -1,6 +1,8 @@
 #include "dataplane/worker.h"
 
+#include "dataplane/l4_connection.h"
 #include "dataplane/session.h"
+#include "dataplane/udp_proxy.h"
 
 namespace portico::dataplane {
 
@@ -9,7 +11,9 @@ Worker::Worker(int index, const ServerOptions& options)
       h2pool(io_.get_executor(), options.upstreamIdleTimeout),
       rng(0x9e3779b97f4a7c15ULL ^ static_cast<uint64_t>(index) ^ std::random_device{}()),
       index_(index),
-      options_(options) {}
+      options_(options) {
+  balancer.configure(options.outlier, SessionKey::fromSecret(options.sessionSecret));
+}
 
 Worker::~Worker() {
   // Coroutine frames still suspended in io_ reference this worker: close
@@ -21,6 +25,8 @@ Worker::~Worker() {
     a->close(ec);
   }
   acceptors.clear();
+  for (auto& [key, u] : udpListeners) u->close();
+  udpListeners.clear();
   pool.clear();
   h2pool.clear();
   stopping_ = true;
@@ -43,7 +49,17 @@ void Worker::adopt(const std::string& key, std::shared_ptr<tcp::acceptor> accept
   asio::co_spawn(io_, acceptLoop(key, std::move(acceptor)), asio::detached);
 }
 
+void Worker::adoptUdp(const std::string& key, std::shared_ptr<asio::ip::udp::socket> socket) {
+  auto u = std::make_shared<UdpListener>(*this, key, std::move(*socket));
+  udpListeners[key] = u;
+  u->start();
+}
+
 void Worker::closeAcceptor(const std::string& key) {
+  if (auto u = udpListeners.find(key); u != udpListeners.end()) {
+    u->second->close();
+    udpListeners.erase(u);
+  }
   auto it = acceptors.find(key);
   if (it == acceptors.end()) return;
   boost::system::error_code ec;
@@ -58,6 +74,9 @@ void Worker::beginDrain() {
     a->close(ec);
   }
   acceptors.clear();
+  // UDP has no connection to finish: sessions end with the socket.
+  for (auto& [key, u] : udpListeners) u->close();
+  udpListeners.clear();
   // Copy: drain() may unregister the session.
   std::vector<SessionHandle*> live(sessions.begin(), sessions.end());
   for (SessionHandle* s : live) s->drain();
@@ -80,7 +99,13 @@ awaitable<void> Worker::acceptLoop(std::string key, std::shared_ptr<tcp::accepto
     boost::system::error_code ignore;
     socket.set_option(tcp::no_delay(true), ignore);
     stats.add(stats.connectionsAccepted);
-    asio::co_spawn(io_, serveConnection(*this, std::move(socket), key), asio::detached);
+    // TLS (TLSRoute) and TCP listeners: L4 connections (l4_connection.cc).
+    const BindRuntime* b = runtime ? runtime->find(key) : nullptr;
+    if (b && b->kind != BindKind::Http) {
+      asio::co_spawn(io_, serveL4(*this, std::move(socket), key), asio::detached);
+    } else {
+      asio::co_spawn(io_, serveConnection(*this, std::move(socket), key), asio::detached);
+    }
   }
 }
 

@@ -21,6 +21,8 @@
 
 namespace portico::dataplane {
 
+class UdpListener;  // udp_proxy.h
+
 // What a worker needs from a live connection when draining or reloading.
 class SessionHandle {
  public:
@@ -56,12 +58,16 @@ class Worker {
   H2ClientPool h2pool;  // HTTP/2 backends (gRPC, appProtocol kubernetes.io/h2c)
   std::mt19937_64 rng;
   EndpointBalancer balancer;  // endpoint choice and in-flight counts
-  std::unordered_map<std::string, std::shared_ptr<tcp::acceptor>> acceptors;  // by bindKey
+  std::unordered_map<std::string, std::shared_ptr<tcp::acceptor>> acceptors;   // by bindKey
+  std::unordered_map<std::string, std::shared_ptr<UdpListener>> udpListeners;  // by bindKey (UDP binds)
   std::list<SessionHandle*> sessions;
   bool draining = false;
 
   // Starts accepting on `acceptor` for the bind `key`.
   void adopt(const std::string& key, std::shared_ptr<tcp::acceptor> acceptor);
+  // Starts serving datagrams on `socket` for the UDP bind `key`.
+  void adoptUdp(const std::string& key, std::shared_ptr<asio::ip::udp::socket> socket);
+  // Closes the bind's acceptor or UDP socket (and its UDP sessions).
   void closeAcceptor(const std::string& key);
   void beginDrain();
 

@@ -9,12 +9,15 @@
 
 #include "admin/admin_server.h"
 #include "admin/query.h"
+#include "dataplane/stats.h"
 #include "diagnose/certificates.h"
 #include "diagnose/diagnose.h"
 #include "diagnose/explain.h"
 #include "diagnose/render.h"
+#include "diagnose/served_certificates.h"
 #include "diagnose/terminal.h"
 #include "run/controller.h"
+#include "run/controller_state.h"
 
 namespace portico::run {
 namespace {
@@ -108,6 +111,19 @@ admin::Response certificatesRoute(const Controller& c, std::string_view query) {
   const ir::Config empty;
   const ir::Config& config = v.ir ? *v.ir : empty;
   const std::time_t now = std::time(nullptr);
+  if (admin::queryValue(q, "served") == "1") {
+    // Handshakes with our own listeners: what clients really get.
+    diagnose::ServedCertificatesOptions o;
+    o.now = now;
+    o.dialAddress = [&v](const ir::Bind& b) {
+      const std::string a = b.address.empty() ? v.listenAddress : b.address;
+      if (a == "0.0.0.0" || a.empty()) return std::string("127.0.0.1");
+      if (a == "::") return std::string("::1");
+      return a;
+    };
+    return wantsJson(q) ? body(diagnose::renderServedCertificatesJson(config, o), "application/json")
+                        : body(diagnose::renderServedCertificatesText(config, o));
+  }
   return wantsJson(q) ? body(diagnose::renderCertificatesJson(config, now), "application/json")
                       : body(diagnose::renderCertificatesText(config, now));
 }
@@ -147,7 +163,45 @@ admin::Response runtimeRoute(const Controller& c) {
   return body(j.dump(2) + "\n", "application/json");
 }
 
+// /endpoints: every endpoint of every cluster as the workers see it,
+// summed (docs/session-persistence.md, docs/backend-health.md).
+nlohmann::json endpointsDocument(const dataplane::EndpointReports& reports) {
+  nlohmann::json clusters = nlohmann::json::array();
+  for (const auto& [name, eps] : reports) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [ep, r] : eps) {
+      nlohmann::json e = {{"endpoint", ep},
+                          {"inConfig", r.inConfig},
+                          {"state", r.workersUnhealthy ? "unhealthy"
+                                    : r.workersEjected ? "ejected"
+                                                       : "healthy"},
+                          {"healthChecked", r.healthChecked},
+                          {"inFlight", r.inFlight},
+                          {"requests", r.requests},
+                          {"sessions", r.sessions},
+                          {"ejections", r.ejections}};
+      if (r.workersEjected || r.workersUnhealthy) {
+        e["ejected"] = {{"reason", r.reason},
+                        {"workers", std::max(r.workersEjected, r.workersUnhealthy)},
+                        {"remainingMs", r.ejectedForMs}};
+      }
+      list.push_back(std::move(e));
+    }
+    const bool persistent =
+        std::any_of(eps.begin(), eps.end(), [](const auto& kv) { return kv.second.persistent; });
+    clusters.push_back(
+        {{"cluster", name}, {"sessionPersistence", persistent}, {"endpoints", std::move(list)}});
+  }
+  return {{"clusters", std::move(clusters)}};
+}
+
 }  // namespace
+
+std::string Controller::endpointsJson() const {
+  std::lock_guard lock(s_->mu);
+  if (!s_->server) return endpointsDocument({}).dump(2) + "\n";
+  return endpointsDocument(s_->server->labelledStats().endpoints).dump(2) + "\n";
+}
 
 void registerAdminRoutes(admin::AdminServer& server, Controller& c) {
   const char* kJson = "application/json";
@@ -177,6 +231,8 @@ void registerAdminRoutes(admin::AdminServer& server, Controller& c) {
                 [&c](std::string_view, std::string_view q) { return certificatesRoute(c, q); });
   server.handle("/runtime", [&c](std::string_view, std::string_view) { return runtimeRoute(c); });
   server.handle("/log", [&c](std::string_view, std::string_view) { return body(c.recentLog()); });
+  server.handle("/endpoints",
+                [&c, kJson](std::string_view, std::string_view) { return body(c.endpointsJson(), kJson); });
 }
 
 }  // namespace portico::run

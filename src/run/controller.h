@@ -41,6 +41,7 @@ struct LiveView {
   translate::Options translate;
   std::shared_ptr<const ir::Config> ir;
   diagnose::LiveFacts facts;
+  std::string listenAddress;  // where binds without an address of their own listen
 };
 
 class Controller {
@@ -70,9 +71,10 @@ class Controller {
   std::string diagnosticsText() const;
   std::string metrics() const;
   bool ready() const;
-  std::string objectsYaml() const;  // objects.h
-  std::string changesJson() const;  // history.h
-  std::string recentLog() const;    // the last log lines, timestamped
+  std::string objectsYaml() const;    // objects.h
+  std::string changesJson() const;    // history.h
+  std::string recentLog() const;      // the last log lines, timestamped
+  std::string endpointsJson() const;  // /endpoints (admin_routes.cc)
   LiveView liveView() const;
 
  private:

@@ -23,6 +23,7 @@ LiveView Controller::liveView() const {
   v.input.snapshot = s_->lastGood;
   v.translate = s_->translateOptions;
   v.ir = s_->ir;
+  v.listenAddress = s_->options.server.listenAddress;
   auto& f = v.facts;
   f.generation = s_->generation;
   f.appliedAt = s_->appliedAt;

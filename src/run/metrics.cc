@@ -150,6 +150,32 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
           static_cast<double>(dp.activeTunnels));
   w.counter("portico_upstream_connect_errors_total", "Failed connection attempts to backends.", {},
             static_cast<double>(dp.upstreamConnectErrors));
+  // L4 listeners (TLSRoute, TCPRoute, UDPRoute): unlabelled, so the
+  // series count does not grow with connections or routes.
+  w.counter("portico_l4_connections_accepted_total",
+            "Connections served by TLS and TCP listeners (TLSRoute, TCPRoute).", {},
+            static_cast<double>(dp.l4ConnectionsAccepted));
+  w.gauge("portico_l4_active_connections", "L4 connections still open.", {},
+          static_cast<double>(dp.l4ActiveConnections));
+  w.counter("portico_l4_connections_refused_total",
+            "L4 connections closed without a backend: no server name, no matching route, an invalid "
+            "backendRef share.",
+            {}, static_cast<double>(dp.l4Refused));
+  w.counter("portico_l4_connect_errors_total", "Failed connection attempts to L4 backends.", {},
+            static_cast<double>(dp.l4ConnectErrors));
+  w.counter("portico_l4_received_bytes_total", "Bytes from L4 clients relayed to backends (TCP and UDP).", {},
+            static_cast<double>(dp.l4BytesIn));
+  w.counter("portico_l4_sent_bytes_total", "Bytes from L4 backends relayed to clients (TCP and UDP).", {},
+            static_cast<double>(dp.l4BytesOut));
+  w.gauge("portico_udp_active_sessions", "UDPRoute client sessions open.", {},
+          static_cast<double>(dp.udpSessionsActive));
+  w.counter("portico_udp_datagrams_total", "UDP datagrams relayed, by direction.", {{"direction", "in"}},
+            static_cast<double>(dp.udpDatagramsIn));
+  w.counter("portico_udp_datagrams_total", "UDP datagrams relayed, by direction.", {{"direction", "out"}},
+            static_cast<double>(dp.udpDatagramsOut));
+  w.counter("portico_udp_datagrams_dropped_total",
+            "UDP datagrams dropped: no backend, the session limit, or a full socket buffer.", {},
+            static_cast<double>(dp.udpDatagramsDropped));
   // Sorted, like the other labelled series.
   const std::map<std::string, uint64_t> connectErrors(labelled.connectErrors.begin(),
                                                       labelled.connectErrors.end());
@@ -157,6 +183,54 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
     w.counter("portico_backend_connect_errors_total",
               "Failed connection attempts to the endpoints of a backend (namespace/service:port).",
               {{"backend", backend}}, static_cast<double>(n));
+  }
+  for (const auto& [key, n] : labelled.tlsErrors) {
+    w.counter("portico_backend_tls_errors_total",
+              "Connections to a backend with a BackendTLSPolicy that failed TLS, by backend and reason "
+              "(expired, not_yet_valid, unknown_ca, name_mismatch, invalid_certificate, alpn, timeout, "
+              "handshake, invalid_policy).",
+              {{"backend", key.first}, {"reason", key.second}}, static_cast<double>(n));
+  }
+  const std::map<std::string, uint64_t> tlsHandshakes(labelled.tlsHandshakes.begin(),
+                                                      labelled.tlsHandshakes.end());
+  for (const auto& [backend, n] : tlsHandshakes) {
+    w.counter("portico_backend_tls_handshakes_total",
+              "TLS handshakes completed with the endpoints of a backend (new connections; pooled ones are "
+              "reused without one).",
+              {{"backend", backend}}, static_cast<double>(n));
+  }
+  // Per endpoint, only where it is worth the series (issue 8's budget):
+  // requests and new sessions for clusters that use session persistence
+  // (to see skew) or active health checks, ejections for endpoints
+  // ejected at least once. Every endpoint of every cluster is on the
+  // admin's /endpoints.
+  for (const auto& [backend, eps] : labelled.endpoints) {
+    for (const auto& [ep, r] : eps) {
+      const admin::MetricLabels labels = {{"backend", backend}, {"endpoint", ep}};
+      if (r.persistent || r.healthChecked) {
+        w.counter("portico_endpoint_requests_total",
+                  "Requests sent to an endpoint of a backend with session persistence or health checks.",
+                  labels, static_cast<double>(r.requests));
+        w.counter("portico_endpoint_sessions_total",
+                  "Sessions started on (or moved to) an endpoint (session persistence).", labels,
+                  static_cast<double>(r.sessions));
+      }
+      if (r.ejections) {
+        w.counter("portico_endpoint_ejections_total",
+                  "Times an endpoint was ejected by outlier detection (consecutive connect errors or 5xx), "
+                  "summed over workers.",
+                  labels, static_cast<double>(r.ejections));
+        w.gauge("portico_endpoint_ejected",
+                "Workers that currently eject the endpoint (0: admitted everywhere).", labels,
+                static_cast<double>(r.workersEjected));
+      }
+      if (r.healthChecked) {
+        w.gauge("portico_endpoint_healthy",
+                "1 when the endpoint passes its active health check (Service annotation "
+                "portico.dev/health-check-path), 0 when it fails.",
+                labels, r.workersUnhealthy ? 0.0 : 1.0);
+      }
+    }
   }
   w.counter("portico_upstream_retries_total", "Requests sent again under an HTTPRoute retry policy.", {},
             static_cast<double>(dp.retries));

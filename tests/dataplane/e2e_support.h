@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
@@ -62,6 +63,8 @@ struct TlsOptions {
   std::vector<std::string> alpn;  // offered protocols, in order
   SSL_SESSION* resume = nullptr;  // offer this session (not owned)
   bool noTickets = false;         // resume by session ID (server-side cache) only
+  std::string clientCertPem;      // presented when the server asks (with clientKeyPem)
+  std::string clientKeyPem;
 };
 
 struct SessionFree {
@@ -105,6 +108,15 @@ class Client {
       SSL_CTX_set_alpn_protos(ctx_, reinterpret_cast<const unsigned char*>(wire.data()),
                               static_cast<unsigned int>(wire.size()));
     }
+    if (!tls.clientCertPem.empty()) useClientCertificate(tls.clientCertPem, tls.clientKeyPem);
+    // Called on a client when the server sends a CertificateRequest.
+    SSL_CTX_set_cert_cb(
+        ctx_,
+        [](SSL*, void* self) {
+          static_cast<Client*>(self)->certificateRequested_ = true;
+          return 1;
+        },
+        this);
     ssl_ = SSL_new(ctx_);
     SSL_set_fd(ssl_, fd_);
     if (!tls.sni.empty()) SSL_set_tlsext_host_name(ssl_, tls.sni.c_str());
@@ -126,6 +138,10 @@ class Client {
   }
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
+
+  // Whether the server sent a CertificateRequest (it asked for a client
+  // certificate).
+  bool certificateRequested() const { return certificateRequested_; }
 
   bool ok() const { return fd_ >= 0; }
   int connectErrno() const { return connectErrno_; }
@@ -287,9 +303,23 @@ class Client {
     }
   }
 
+  void useClientCertificate(const std::string& certPem, const std::string& keyPem) {
+    BIO* cb = BIO_new_mem_buf(certPem.data(), static_cast<int>(certPem.size()));
+    X509* cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+    BIO* kb = BIO_new_mem_buf(keyPem.data(), static_cast<int>(keyPem.size()));
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+    SSL_CTX_use_certificate(ctx_, cert);
+    SSL_CTX_use_PrivateKey(ctx_, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    BIO_free(cb);
+    BIO_free(kb);
+  }
+
   int fd_ = -1;
   int connectErrno_ = 0;
   bool handshakeFailed_ = false;
+  bool certificateRequested_ = false;
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   std::string pending_;

@@ -161,9 +161,10 @@ TEST_F(LiveTest, BundleHoldsEveryPartAndReadsBack) {
   const CliOut r = cli({"bundle", "--admin", admin, "-o", file});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   const std::string list = shell("tar tzf '" + file + "'");
-  for (const char* part : {"README.txt", "objects.yaml", "status.json", "config_dump.json", "diagnostics.txt",
-                           "diagnose.txt", "diagnose.json", "certificates.txt", "certificates.json",
-                           "metrics.txt", "changes.json", "runtime.json", "log.txt"}) {
+  for (const char* part :
+       {"README.txt", "objects.yaml", "status.json", "config_dump.json", "diagnostics.txt", "diagnose.txt",
+        "diagnose.json", "certificates.txt", "certificates.json", "metrics.txt", "changes.json",
+        "runtime.json", "log.txt", "certificates-served.txt", "certificates-served.json"}) {
     EXPECT_NE(list.find(std::string("/") + part + "\n"), std::string::npos) << part << " in\n" << list;
   }
   const std::string metrics = shell("tar xzOf '" + file + "' --wildcards '*/metrics.txt'");
@@ -203,6 +204,16 @@ TEST_F(LiveTest, CertificatesAsServedPerListener) {
   EXPECT_EQ(l["chain"][0]["dnsNames"], json::array({"shop.example.com"}));
   EXPECT_GE(l["chain"][0]["daysLeft"].get<int>(), 9);
   EXPECT_LE(l["chain"][0]["daysLeft"].get<int>(), 10);
+  // And as a client gets it: a handshake with the listener, by name.
+  const admin::FetchResult served = admin::fetch(admin, "/certificates?served=1&o=json");
+  ASSERT_EQ(served.status, 200) << served.error;
+  const json probes = json::parse(served.body)["probes"];
+  ASSERT_EQ(probes.size(), 1u) << served.body;
+  EXPECT_EQ(probes[0]["sni"], "shop.example.com");
+  EXPECT_EQ(probes[0]["result"], "ok") << served.body;
+  EXPECT_EQ(probes[0]["servedSecret"], "default/shop-tls");
+  EXPECT_EQ(probes[0]["alpn"], "h2") << "an HTTPS listener offers h2 first";
+  EXPECT_EQ(probes[0]["chain"][0]["dnsNames"], json::array({"shop.example.com"}));
   // The served manifests never carry the key.
   const std::string objects = admin::fetch(admin, "/objects").body;
   EXPECT_NE(objects.find("kind: Secret"), std::string::npos);
