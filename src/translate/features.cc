@@ -9,7 +9,12 @@ namespace portico::translate {
 const std::vector<std::string>& supportedFeatures() {
   static const std::vector<std::string> kFeatures = [] {
     std::vector<std::string> f = {
+        "BackendTLSPolicy",
+        "BackendTLSPolicySANValidation",
         "Gateway",
+        "GatewayBackendClientCertificate",
+        "GatewayFrontendClientCertificateValidation",
+        "GatewayFrontendClientCertificateValidationInsecureFallback",
         "GatewayPort8080",
         "GatewayHTTPListenerIsolation",
         "GatewayHTTPSListenerDetectMisdirectedRequests",
@@ -42,6 +47,11 @@ const std::vector<std::string>& supportedFeatures() {
         "HTTPRoute308RedirectStatusCode",
         "ListenerSet",
         "ReferenceGrant",
+        "TCPRoute",
+        "TLSRoute",
+        "TLSRouteModeMixed",
+        "TLSRouteModeTerminate",
+        "UDPRoute",
     };
     std::sort(f.begin(), f.end());
     return f;
