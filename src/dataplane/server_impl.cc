@@ -205,6 +205,21 @@ class ServerImpl final : public Server {
   }
 
  private:
+  // Opens `s` bound to `ep` with SO_REUSEPORT: one queue per worker, the
+  // kernel spreads connections (and keeps a UDP client on one socket).
+  template <class Socket, class Endpoint>
+  static boost::system::error_code bindReusePort(Socket& s, const Endpoint& ep) {
+    boost::system::error_code ec;
+    s.open(ep.protocol(), ec);
+    if (!ec) s.set_option(asio::socket_base::reuse_address(true), ec);
+    int one = 1;
+    if (!ec && ::setsockopt(s.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      ec = boost::system::error_code(errno, boost::system::system_category());
+    }
+    if (!ec) s.bind(ep, ec);
+    return ec;
+  }
+
   std::shared_ptr<tcp::acceptor> openAcceptor(Worker& w, const std::string& address, int32_t port,
                                               std::string& error) {
     boost::system::error_code ec;
@@ -214,17 +229,7 @@ class ServerImpl final : public Server {
       return nullptr;
     }
     auto a = std::make_shared<tcp::acceptor>(w.io());
-    tcp::endpoint ep(ip, static_cast<uint16_t>(port));
-    a->open(ep.protocol(), ec);
-    if (!ec) a->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) {
-      // One accept queue per worker; the kernel spreads connections.
-      int one = 1;
-      if (::setsockopt(a->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-        ec = boost::system::error_code(errno, boost::system::system_category());
-      }
-    }
-    if (!ec) a->bind(ep, ec);
+    ec = bindReusePort(*a, tcp::endpoint(ip, static_cast<uint16_t>(port)));
     if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       error = fmt::format("cannot listen on {}:{}: {}", address, port, ec.message());
@@ -233,8 +238,6 @@ class ServerImpl final : public Server {
     return a;
   }
 
-  // One UDP socket per worker per UDP bind, SO_REUSEPORT like the
-  // acceptors: the kernel keeps each client address on one socket.
   std::shared_ptr<asio::ip::udp::socket> openUdp(Worker& w, const std::string& address, int32_t port,
                                                  std::string& error) {
     boost::system::error_code ec;
@@ -244,16 +247,7 @@ class ServerImpl final : public Server {
       return nullptr;
     }
     auto u = std::make_shared<asio::ip::udp::socket>(w.io());
-    asio::ip::udp::endpoint ep(ip, static_cast<uint16_t>(port));
-    u->open(ep.protocol(), ec);
-    if (!ec) u->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) {
-      int one = 1;
-      if (::setsockopt(u->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-        ec = boost::system::error_code(errno, boost::system::system_category());
-      }
-    }
-    if (!ec) u->bind(ep, ec);
+    ec = bindReusePort(*u, asio::ip::udp::endpoint(ip, static_cast<uint16_t>(port)));
     if (ec) {
       error = fmt::format("cannot listen on {}:{}/udp: {}", address, port, ec.message());
       return nullptr;
