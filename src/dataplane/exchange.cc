@@ -37,13 +37,12 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchange(const ir
     co_return co_await exchangeH2(route, backend, cluster, head, mayRetryStatus);
   // BackendTLSPolicy: TLS on every new connection, a pooled one only of
   // the same TLS identity; a policy with an unusable CA configuration
-  // never connects (GEP-1897: 5xx; 500 as for an invalid backendRef,
-  // docs/spec-decisions.md).
+  // never connects (GEP-1897: 5xx; kUnusableTlsPolicyStatus).
   const UpstreamTarget target = upstreamTargetFor(w_, rt_.get(), cluster, listener_, false);
   if (target.refuse) {
     countTlsError(w_, cluster.name, "invalid_policy");
     rec_.upstreamError = "tls:invalid_policy";
-    co_return Exchange{500, false, false, false};
+    co_return Exchange{kUnusableTlsPolicyStatus, false, false, false};
   }
   std::unique_ptr<UpstreamConnection> up;
   const ir::Endpoint* ep = nullptr;

@@ -86,7 +86,7 @@ awaitable<H2Outcome> H2Request::exchange(const ir::Route& route, const ir::Backe
   if (target.refuse) {
     countTlsError(w_, cluster.name, "invalid_policy");
     rec_.upstreamError = "tls:invalid_policy";
-    co_return h2Outcome(500, false, false);
+    co_return h2Outcome(kUnusableTlsPolicyStatus, false, false);
   }
   std::unique_ptr<UpstreamConnection> up;
   const ir::Endpoint* ep = nullptr;

@@ -128,7 +128,7 @@ awaitable<H2Outcome> H2Request::exchangeH2(const ir::Route& route, const ir::Bac
   bool replayed = false;
   while (!st_.closed) {
     H2UpstreamStream up = co_await picker.open(fields, bodyWhole_ && held_.empty());
-    if (picker.refused()) co_return h2Outcome(500, false, false);  // unusable policy, as exchange.cc
+    if (picker.refused()) co_return h2Outcome(kUnusableTlsPolicyStatus, false, false);
     if (!up) break;
     rec_.upstream = up.conn->endpoint();
     ex = co_await streamH2(*up.conn, *up.stream, route, backend, mayRetryStatus);

@@ -65,7 +65,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::exchangeH2(const 
   bool replayed = false;
   for (;;) {
     H2UpstreamStream up = co_await picker.open(fields, data.empty());
-    if (picker.refused()) co_return Exchange{500, false, false, false};  // as exchange.cc
+    if (picker.refused()) co_return Exchange{kUnusableTlsPolicyStatus, false, false, false};
     if (!up) break;
     rec_.upstream = up.conn->endpoint();
     ex = co_await roundTripH2(*up.conn, *up.stream, route, backend, data, mayRetryStatus);

@@ -62,6 +62,13 @@ struct UpstreamTls {
 std::shared_ptr<const UpstreamTls> buildUpstreamTls(const ir::Config& config,
                                                     std::vector<std::string>& errors);
 
+// The answer to a request for a Service whose BackendTLSPolicy cannot be
+// used (its CA references are invalid): GEP-1897 asks for a 5xx without
+// connecting; 503, as for a backend that fails verification, says "this
+// backend is unavailable" to clients and retry logic alike (issue 6,
+// docs/spec-decisions.md).
+inline constexpr int kUnusableTlsPolicyStatus = 503;
+
 // What a new connection to an endpoint of a cluster must be. Plaintext
 // when `tls` is null and `refuse` is false.
 struct UpstreamTarget {

@@ -206,7 +206,7 @@ TEST_F(BackendTls, ExpiredCertificateIsRefused) {
 }
 
 // GEP-1897: connections using an invalid CACertificateRef MUST fail with a
-// 5xx; Portico answers 500 without connecting (docs/spec-decisions.md).
+// 5xx; Portico answers 503 without connecting (issue 6, docs/spec-decisions.md).
 TEST_F(BackendTls, MissingCaConfigMapFailsClosed) {
   startEcho(good);
   serveWith(
@@ -229,7 +229,7 @@ TEST_F(BackendTls, MissingCaConfigMapFailsClosed) {
 
   auto r = fetch("/invalid");
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 500) << r->body;
+  EXPECT_EQ(r->status, 503) << r->body;
   EXPECT_EQ(tlsErrors("invalid_policy"), 1u);
   EXPECT_EQ(handshakes(), 0u);
   EXPECT_EQ(server->labelledStats().connectErrors.size(), 0u);

@@ -58,6 +58,19 @@ TEST(SessionToken, RoundTripsAndRejectsTampering) {
             dataplane::sessionEndpointId(k, "10.1.2.3", 8081));
 }
 
+// A rule's own sessionPersistence (HTTPRoute or GRPCRoute) wins over the
+// Service-level one from XBackendTrafficPolicy, which applies otherwise.
+TEST(SessionPolicy, RuleWinsOverTheServiceLevelPolicy) {
+  ir::Route route;
+  ir::Cluster cluster;
+  EXPECT_EQ(dataplane::sessionPersistenceFor(route, cluster), nullptr) << "neither: no persistence";
+  cluster.sessionPersistence = ir::SessionPersistence{"svc-cookie"};
+  ASSERT_NE(dataplane::sessionPersistenceFor(route, cluster), nullptr);
+  EXPECT_EQ(dataplane::sessionPersistenceFor(route, cluster)->name, "svc-cookie");
+  route.sessionPersistence = ir::SessionPersistence{"rule-cookie"};
+  EXPECT_EQ(dataplane::sessionPersistenceFor(route, cluster)->name, "rule-cookie");
+}
+
 TEST(SessionValue, CookiesAndHeaders) {
   ir::SessionPersistence sp;
   sp.name = "sess";
