@@ -83,6 +83,11 @@ fuzz: deps
 	cp -n tests/fuzz/corpus/http1/* build-fuzz/corpus/
 	build-fuzz/http1_request_fuzz -max_total_time=$(or $(FUZZ_SECONDS),600) -print_final_stats=1 \
 	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus
+	cmake --build build-fuzz -j $(JOBS) --target client_hello_fuzz
+	mkdir -p build-fuzz/corpus-hello
+	cp -n tests/fuzz/corpus/client_hello/* build-fuzz/corpus-hello/
+	build-fuzz/client_hello_fuzz -max_total_time=$(or $(FUZZ_HELLO_SECONDS),120) -print_final_stats=1 \
+	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus-hello
 
 format:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
