@@ -117,6 +117,10 @@ const std::vector<CodeInfo>& codeCatalog() {
       {"PD-LIVE-CONFIG-REJECTED", S::Error, "the running Portico refused part of its current config"},
       {"PD-LIVE-BACKEND-5XX", S::Warning, "a backend's requests end in 5xx (live counters)"},
       {"PD-LIVE-UPSTREAM-CONNECT-ERRORS", S::Warning, "connections to backends fail (live counters)"},
+      {"PD-LIVE-ENDPOINTS-ALL-OUT", S::Error,
+       "every endpoint of a backend is ejected or failing its health check"},
+      {"PD-LIVE-ENDPOINTS-OUT", S::Warning, "some endpoints of a backend are out of rotation"},
+      {"PD-LIVE-SESSION-SKEW", S::Warning, "new persistent sessions pile onto one endpoint"},
   };
   return kCodes;
 }

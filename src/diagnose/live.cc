@@ -132,6 +132,80 @@ void connectErrors(Analysis& a, const LiveFacts& live) {
       "connections from Portico.";
 }
 
+std::string endpointLine(const LiveEndpoint& e) {
+  if (!e.out) return fmt::format("{}: in rotation, {} requests", e.endpoint, e.requests);
+  return fmt::format("{}: OUT ({}, back in {} ms at most), {} requests", e.endpoint,
+                     e.reason.empty() ? "ejected" : e.reason, e.outForMs, e.requests);
+}
+
+// Endpoints taken out of rotation by outlier detection or a failing
+// health check (docs/backend-health.md): all of them is an outage (503 at
+// once), some of them is capacity lost.
+void endpointsOut(Analysis& a, const LiveFacts& live) {
+  for (const auto& [cluster, c] : live.clusters) {
+    const auto out = static_cast<size_t>(
+        std::count_if(c.endpoints.begin(), c.endpoints.end(), [](const LiveEndpoint& e) { return e.out; }));
+    if (out == 0) continue;
+    const bool all = out == c.endpoints.size();
+    Finding& f = a.add(all ? "PD-LIVE-ENDPOINTS-ALL-OUT" : "PD-LIVE-ENDPOINTS-OUT", serviceOf(cluster));
+    f.subject = cluster;
+    f.symptom = all ? fmt::format(
+                          "every request routed to {} gets 503 at once: none of its {} endpoint{} is in "
+                          "rotation",
+                          cluster, c.endpoints.size(), c.endpoints.size() == 1 ? "" : "s")
+                    : fmt::format("{} of {} endpoints of {} are out of rotation; the others carry their load",
+                                  out, c.endpoints.size(), cluster);
+    f.cause =
+        "Portico took them out: consecutive connect errors or 5xx answers (passive outlier detection, "
+        "connect_error / consecutive_5xx) or a failing active health check (health_check). Ejected endpoints "
+        "come back after their back-off; health-checked ones after passing again.";
+    for (const auto& e : c.endpoints) f.evidence.push_back({"endpoints", endpointLine(e)});
+    f.fix.summary =
+        "Look at the endpoints marked OUT (their logs, the health-check path); /endpoints shows each one's "
+        "state live:";
+    f.fix.commands.push_back("curl -s ADMIN/endpoints");
+    f.fix.commands.push_back(
+        fmt::format("kubectl get endpointslices -n {} -l kubernetes.io/service-name={} -o wide",
+                    f.object.namespace_, f.object.name));
+  }
+}
+
+// Below this many new sessions per endpoint the spread is noise.
+constexpr uint64_t kMinSessionsPerEndpoint = 20;
+
+// Session persistence whose new sessions pile onto one endpoint
+// (docs/session-persistence.md "Seeing skew"): the balancer spreads new
+// sessions, so a share far above 1/N means endpoints were out for a while
+// (sessions moved and stayed) or clients replay one value.
+void sessionSkew(Analysis& a, const LiveFacts& live) {
+  for (const auto& [cluster, c] : live.clusters) {
+    if (!c.persistent || c.endpoints.size() < 2) continue;
+    uint64_t total = 0;
+    const LiveEndpoint* top = &c.endpoints.front();
+    for (const auto& e : c.endpoints) {
+      total += e.sessions;
+      if (e.sessions > top->sessions) top = &e;
+    }
+    const size_t n = c.endpoints.size();
+    if (total < kMinSessionsPerEndpoint * n || top->sessions * n <= 2 * total) continue;
+    Finding& f = a.add("PD-LIVE-SESSION-SKEW", serviceOf(cluster));
+    f.subject = cluster;
+    f.symptom = fmt::format("{} holds {}% of the new sessions of {} (fair share {}%): its Pod is loaded more",
+                            top->endpoint, top->sessions * 100 / total, cluster, 100 / n);
+    f.cause =
+        "New sessions are placed by the load balancer, so an endpoint far above its share got sessions moved "
+        "to it (the others were out of rotation or left) or clients keep one session value.";
+    for (const auto& e : c.endpoints)
+      f.evidence.push_back(
+          {"sessions", fmt::format("{}: {} new sessions, {} requests{}", e.endpoint, e.sessions, e.requests,
+                                   e.out ? " (out of rotation)" : "")});
+    f.fix.summary =
+        "If endpoints were out for a while, the spread evens out as sessions expire (set absoluteTimeout or "
+        "idleTimeout on the sessionPersistence); watch it live:";
+    f.fix.commands.push_back("curl -s ADMIN/endpoints");
+  }
+}
+
 }  // namespace
 
 void checkLive(Analysis& a) {
@@ -139,6 +213,8 @@ void checkLive(Analysis& a) {
   rejected(a, *a.opt.live);
   backendErrors(a, *a.opt.live);
   connectErrors(a, *a.opt.live);
+  endpointsOut(a, *a.opt.live);
+  sessionSkew(a, *a.opt.live);
 }
 
 }  // namespace portico::diagnose::detail

@@ -24,6 +24,24 @@ struct LiveBind {
   std::string error;
 };
 
+// One endpoint of a backend cluster as the data plane sees it now
+// (summed over workers): whether it is out of rotation and why, and what
+// it has served.
+struct LiveEndpoint {
+  std::string endpoint;  // "address:port"
+  bool out = false;      // ejected (outlier detection) or failing its health check on some worker
+  std::string reason;    // connect_error | consecutive_5xx | health_check
+  uint64_t outForMs = 0;
+  uint64_t requests = 0;
+  uint64_t sessions = 0;  // new persistent sessions placed on it
+};
+
+struct LiveCluster {
+  bool persistent = false;              // uses session persistence
+  bool healthChecked = false;           // has an active health check
+  std::vector<LiveEndpoint> endpoints;  // the config's endpoints, in address order
+};
+
 struct LiveFacts {
   uint64_t generation = 0;
   std::string appliedAt;  // RFC 3339 time the generation was applied
@@ -40,6 +58,8 @@ struct LiveFacts {
   std::map<std::string, uint64_t> backendConnectErrors;
   // Requests by backend cluster ("namespace/service:port"), index = status / 100.
   std::map<std::string, std::array<uint64_t, 6>> backendRequests;
+  // Endpoint health and session spread by backend cluster (/endpoints).
+  std::map<std::string, LiveCluster> clusters;
 };
 
 }  // namespace portico::diagnose

@@ -51,6 +51,18 @@ LiveView Controller::liveView() const {
       std::copy(counts.begin(), counts.end(), f.backendRequests[cluster].begin());
     }
     f.backendConnectErrors.insert(labelled.connectErrors.begin(), labelled.connectErrors.end());
+    for (const auto& [cluster, eps] : labelled.endpoints) {
+      diagnose::LiveCluster lc;
+      for (const auto& [key, r] : eps) {
+        if (!r.inConfig) continue;  // state kept for an endpoint that left
+        lc.persistent = lc.persistent || r.persistent;
+        lc.healthChecked = lc.healthChecked || r.healthChecked;
+        const bool out = r.workersEjected > 0 || r.workersUnhealthy > 0;
+        lc.endpoints.push_back({key, out, r.workersUnhealthy > 0 ? "health_check" : r.reason, r.ejectedForMs,
+                                r.requests, r.sessions});
+      }
+      if (!lc.endpoints.empty()) f.clusters[cluster] = std::move(lc);
+    }
   }
   return v;
 }

@@ -67,6 +67,29 @@ TEST_F(LiveTest, DiagnoseReportsBackendErrorsFromLiveCounters) {
   EXPECT_EQ(text.out.find('\033'), std::string::npos) << "no colour when not a terminal";
 }
 
+// The only endpoint refuses connections: after the default 5 connect
+// errors in a row it is ejected, and diagnose names the outage and why.
+TEST_F(LiveTest, DiagnoseReportsABackendWithEveryEndpointEjected) {
+  json report;
+  ASSERT_TRUE(eventually([&] {
+    httpStatus(httpPort, "a.example.com", "/x");
+    report = json::parse(cli({"diagnose", "--admin", admin, "-o", "json"}).out, nullptr, false);
+    return !report.is_discarded() && findingOf(report, "PD-LIVE-ENDPOINTS-ALL-OUT");
+  })) << report.dump(2);
+  const json& f = *findingOf(report, "PD-LIVE-ENDPOINTS-ALL-OUT");
+  EXPECT_EQ(f["severity"], "error");
+  EXPECT_EQ(f["object"]["kind"], "Service");
+  EXPECT_EQ(f["object"]["name"], "dead");
+  EXPECT_EQ(f["subject"], "default/dead:80");
+  EXPECT_NE(f["symptom"].get<std::string>().find("503 at once"), std::string::npos) << f.dump(2);
+  EXPECT_NE(f.dump().find("OUT (connect_error"), std::string::npos) << f.dump(2);
+  EXPECT_EQ(findingOf(report, "PD-LIVE-ENDPOINTS-OUT"), nullptr) << "all, not some";
+  EXPECT_EQ(cli({"diagnose", "--admin", admin}).code, 1) << "an error gates CI";
+  // The same facts at /endpoints.
+  const json eps = json::parse(admin::fetch(admin, "/endpoints").body);
+  EXPECT_NE(eps.dump().find("connect_error"), std::string::npos) << eps.dump(2);
+}
+
 TEST_F(LiveTest, DiagnoseReportsRejectedConfigAndBindFailure) {
   PortHolder taken;
   writeFile(
