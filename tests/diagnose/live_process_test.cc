@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "admin/client.h"
@@ -63,14 +64,26 @@ TEST(LiveProcess, SighupReloadShowsInChangesAndDiagnose) {
   const fs::path dir = fs::temp_directory_path() / ("portico-live-proc-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const int httpPort = freePort(), adminPort = freePort();
+  const int httpPort = freePort();
   writeFile(dir / "00-gateway.yaml", gatewayYaml(httpPort) + deadServiceYaml(freePort()));
   writeFile(dir / "10-route.yaml", routeYaml("a.example.com", "dead"));
-  const std::string admin = "http://127.0.0.1:" + std::to_string(adminPort);
+  // The admin server on an ephemeral port, read back from the log: a port
+  // picked in advance can be taken by a parallel test before portico binds
+  // it (seen once under ctest -j2).
   Child run({PORTICO_BIN, "run", "-c", dir.string(), "--no-watch", "--workers", "1", "--listen-address",
-             "127.0.0.1", "--admin-address", "127.0.0.1:" + std::to_string(adminPort), "--access-log", "off"},
+             "127.0.0.1", "--admin-address", "127.0.0.1:0", "--access-log", "off"},
             (dir / "run.log").string());
   ASSERT_GT(run.pid, 0);
+  std::string admin;
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(dir / "run.log");
+    for (std::string line; std::getline(in, line);) {
+      const auto at = line.find("admin server on 127.0.0.1:");
+      if (at != std::string::npos)
+        admin = "http://" + line.substr(at + std::string("admin server on ").size());
+    }
+    return !admin.empty();
+  })) << "no admin address in the log";
   ASSERT_TRUE(eventually([&] { return admin::fetch(admin, "/ready", 1s).status == 200; }))
       << "portico run did not become ready";
 
