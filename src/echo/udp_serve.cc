@@ -8,6 +8,7 @@
 
 #include "echo/dns.h"
 #include "echo/l4_serve.h"
+#include "echo/listen.h"
 #include "echo/log.h"
 
 namespace portico::echo {
@@ -15,18 +16,11 @@ namespace portico::echo {
 bool bindUdp(asio::io_context& ioc, const std::vector<Endpoint>& endpoints, std::vector<udp::socket>& out,
              std::string_view program) {
   for (const Endpoint& e : endpoints) {
+    asio::ip::address address;
+    if (!parseAddress(e, address, program)) return false;
     boost::system::error_code ec;
-    const auto address = asio::ip::make_address(e.host, ec);
-    if (ec) {
-      std::cerr << program << ": not an IP address: " << e.host << std::endl;
-      return false;
-    }
-    const udp::endpoint endpoint(address, e.port);
     udp::socket& socket = out.emplace_back(ioc);
-    socket.open(endpoint.protocol(), ec);
-    if (!ec) socket.set_option(udp::socket::reuse_address(true), ec);
-    if (!ec && address.is_v6()) socket.set_option(asio::ip::v6_only(true), ec);
-    if (!ec) socket.bind(endpoint, ec);
+    openAndBind(socket, udp::endpoint(address, e.port), ec);
     if (ec) {
       std::cerr << program << ": cannot listen on udp " << formatEndpoint(e.host, e.port) << ": "
                 << ec.message() << std::endl;
