@@ -35,6 +35,13 @@ struct Origin {
 class Loader {
  public:
   LoadResult result;
+  std::optional<AnyObject> last;  // the last object stored (decodeObject)
+
+  // decodeObject(): one object, document 0 of `file`, with a given order.
+  void single(const YAML::Node& n, const std::string& file, int64_t order) {
+    order_ = order - 1;
+    object(n, {&file, 0, 0});
+  }
 
   void loadBuffer(std::string_view content, const std::string& file, bool json) {
     DocumentSink sink;
@@ -219,6 +226,7 @@ class Loader {
         return;
       }
       ++self.result.objectsByKind[std::string(kindName)];
+      self.last = AnyObject(std::move(stored));
     }
   };
 
@@ -279,6 +287,58 @@ LoadResult loadPaths(const std::vector<std::string>& paths) {
     loader.loadBuffer(content, loader.result.files.back(), json);
   }
   return std::move(loader.result);
+}
+
+DecodedObject decodeObject(const YAML::Node& object, const std::string& origin, int64_t order) {
+  Loader loader;
+  loader.single(object, origin, order);
+  return DecodedObject{std::move(loader.last), std::move(loader.result.diagnostics)};
+}
+
+bool insertObject(store::Snapshot& snapshot, const AnyObject& object) {
+  return std::visit(
+      [&](const auto& ptr) {
+        using T = std::remove_const_t<typename std::decay_t<decltype(ptr)>::element_type>;
+        auto table = [&]() -> store::Table<T>& {
+          auto& s = snapshot;
+          if constexpr (std::is_same_v<T, api::GatewayClass>)
+            return s.gatewayClasses;
+          else if constexpr (std::is_same_v<T, api::Gateway>)
+            return s.gateways;
+          else if constexpr (std::is_same_v<T, api::ListenerSet>)
+            return s.listenerSets;
+          else if constexpr (std::is_same_v<T, api::HTTPRoute>)
+            return s.httpRoutes;
+          else if constexpr (std::is_same_v<T, api::GRPCRoute>)
+            return s.grpcRoutes;
+          else if constexpr (std::is_same_v<T, api::TLSRoute>)
+            return s.tlsRoutes;
+          else if constexpr (std::is_same_v<T, api::TCPRoute>)
+            return s.tcpRoutes;
+          else if constexpr (std::is_same_v<T, api::UDPRoute>)
+            return s.udpRoutes;
+          else if constexpr (std::is_same_v<T, api::ReferenceGrant>)
+            return s.referenceGrants;
+          else if constexpr (std::is_same_v<T, api::BackendTLSPolicy>)
+            return s.backendTLSPolicies;
+          else if constexpr (std::is_same_v<T, api::XBackendTrafficPolicy>)
+            return s.backendTrafficPolicies;
+          else if constexpr (std::is_same_v<T, api::Service>)
+            return s.services;
+          else if constexpr (std::is_same_v<T, api::EndpointSlice>)
+            return s.endpointSlices;
+          else if constexpr (std::is_same_v<T, api::Secret>)
+            return s.secrets;
+          else if constexpr (std::is_same_v<T, api::ConfigMap>)
+            return s.configMaps;
+          else if constexpr (std::is_same_v<T, api::Namespace>)
+            return s.namespaces;
+          else
+            return s.crds;
+        };
+        return !table().insert(ptr);
+      },
+      object);
 }
 
 LoadResult loadString(std::string_view content, std::string_view filename) {

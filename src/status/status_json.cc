@@ -145,4 +145,12 @@ std::string renderKubeList(const StatusSet& set, const DocumentOptions& options)
   return doc.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string renderStatusStanza(const ObjectStatus& object, const DocumentOptions& options) {
+  // The same itemJson as the List, so a stanza never drifts from it.
+  const json item = itemJson(object, options.lastTransitionTime);
+  auto it = item.find("status");
+  if (it == item.end()) return {};
+  return it->dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace portico::status

@@ -25,4 +25,11 @@ struct DocumentOptions {
 // namespace, then name. Same input, same bytes.
 std::string renderKubeList(const StatusSet& set, const DocumentOptions& options);
 
+// One object's `.status` stanza as a compact JSON object, exactly as it
+// appears inside renderKubeList's item (same fields, same
+// lastTransitionTime filling; `format` and `pretty` are ignored). "" for an
+// object without status (ReferenceGrant). The Kubernetes status writer
+// starts from it and merges the live object's status in (kube/status_merge).
+std::string renderStatusStanza(const ObjectStatus& object, const DocumentOptions& options);
+
 }  // namespace portico::status
