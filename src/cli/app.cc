@@ -1,5 +1,8 @@
 // Command-line parsing: flags -> *Args structs -> run*(). No behaviour of
 // its own beyond usage errors, --help and --version.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <map>
@@ -24,6 +27,19 @@ constexpr const char* kExitHelp =
 
 void addInputs(CLI::App& cmd, std::vector<std::string>& paths) {
   cmd.add_option("-c,--config", paths, kInputHelp)->required();
+}
+
+// The admin server has no authentication (docs/dashboard.md, "Binding the
+// admin address elsewhere"): loopback unless the user says otherwise.
+// Names other than localhost are refused too: what they resolve to is
+// not known here.
+bool isLoopback(std::string_view address) {
+  if (address == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, std::string(address).c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, std::string(address).c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
 }
 
 }  // namespace
@@ -90,7 +106,47 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   bool noWatch = false;
   CLI::App* runCmd =
       app.add_subcommand("run", "Serve the Gateways of the given manifests (control and data plane).");
-  addInputs(*runCmd, runOpts.paths);
+  // Files, or the API server with --kube (one of the two).
+  CLI::Option* runConfig = runCmd->add_option("-c,--config", runOpts.paths, kInputHelp);
+  CLI::Option* runKube = runCmd->add_flag(
+      "--kube", runOpts.kube.enabled,
+      "Read objects from the Kubernetes API server (list + watch) instead of files, and write "
+      "status back (docs/kubernetes.md)");
+  runConfig->excludes(runKube);
+  runCmd
+      ->add_option("--kubeconfig", runOpts.kube.kubeconfig,
+                   "kubeconfig file (--kube; default: in-cluster, else $KUBECONFIG or ~/.kube/config)")
+      ->needs(runKube);
+  runCmd
+      ->add_option("--context", runOpts.kube.context, "kubeconfig context (--kube; default: current-context)")
+      ->needs(runKube);
+  runCmd
+      ->add_option("--namespace-scope", runOpts.kube.namespaces,
+                   "Watch namespaced objects in these namespaces only (--kube; repeatable; default: all)")
+      ->needs(runKube);
+  runCmd
+      ->add_option("--leader-elect", runOpts.kube.leaderElect,
+                   "Elect one replica (a coordination.k8s.io Lease) to write status (--kube)")
+      ->capture_default_str();
+  runCmd->add_option("--lease-namespace", runOpts.kube.leaseNamespace,
+                     "Namespace of the leader-election Lease (default: the service account's namespace)");
+  runCmd->add_option("--lease-name", runOpts.kube.leaseName, "Name of the leader-election Lease")
+      ->capture_default_str();
+  double leaseDuration = 15, renewDeadline = 10, retryPeriod = 2;
+  runCmd->add_option("--lease-duration", leaseDuration, "Seconds a lease is valid without renewal")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  runCmd
+      ->add_option("--renew-deadline", renewDeadline,
+                   "Seconds the leader keeps trying to renew before stepping down")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  runCmd->add_option("--retry-period", retryPeriod, "Seconds between lease acquire/renew attempts")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  runCmd->add_option("--gateway-service", runOpts.kube.gatewayService,
+                     "NAMESPACE/NAME of the data plane's Service: its load-balancer addresses become the "
+                     "Gateways' status.addresses (--kube)");
   runCmd->add_option("--controller-name", controllerName, "GatewayClass controllerName to act for")
       ->capture_default_str();
   runCmd->add_option("--workers", runOpts.server.workers, "Worker threads (default: number of cores)");
@@ -102,6 +158,10 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       ->add_option("--admin-address", adminAddress,
                    "Admin server ADDRESS:PORT (loopback by default; 'off' disables)")
       ->capture_default_str();
+  bool adminAllowRemote = false;
+  runCmd->add_flag("--admin-allow-remote", adminAllowRemote,
+                   "Allow --admin-address off loopback: the admin API and dashboard are unauthenticated and "
+                   "show the whole configuration (docs/dashboard.md)");
   runCmd->add_option("--address-pool", runOpts.addressPool,
                      "IPv4 CIDR to give each Gateway without spec.addresses its own address (repeatable)");
   runCmd
@@ -150,6 +210,23 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   if (*bundleCmd) return runBundle(bundleArgs, out, err);
   if (*migrateIngressCmd) return runMigrateIngress(migrateArgs, out, err);
   if (*runCmd) {
+    if (!runOpts.kube.enabled && runOpts.paths.empty()) {
+      err << "run: --config is required (or --kube to read objects from the API server)\n";
+      return 2;
+    }
+    if (!(renewDeadline < leaseDuration && retryPeriod < renewDeadline)) {
+      // client-go's leaderelection.NewLeaderElector checks the same.
+      err << "run: need --retry-period < --renew-deadline < --lease-duration\n";
+      return 2;
+    }
+    if (!runOpts.kube.gatewayService.empty() && runOpts.kube.gatewayService.find('/') == std::string::npos) {
+      err << "--gateway-service: expected NAMESPACE/NAME\n";
+      return 2;
+    }
+    auto ms = [](double seconds) { return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)); };
+    runOpts.kube.leaseDuration = ms(leaseDuration);
+    runOpts.kube.renewDeadline = ms(renewDeadline);
+    runOpts.kube.retryPeriod = ms(retryPeriod);
     runOpts.controllerName = controllerName;
     runOpts.accessLog = accessLog;
     runOpts.watch = !noWatch;
@@ -166,6 +243,18 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
       }
       runOpts.adminAddress = adminAddress.substr(0, colon);
       runOpts.adminPort = static_cast<uint16_t>(std::stoi(adminAddress.substr(colon + 1)));
+      if (runOpts.adminAddress.size() > 2 && runOpts.adminAddress.front() == '[' &&
+          runOpts.adminAddress.back() == ']') {
+        runOpts.adminAddress = runOpts.adminAddress.substr(1, runOpts.adminAddress.size() - 2);  // [::1]:9901
+      }
+      if (!isLoopback(runOpts.adminAddress) && !adminAllowRemote) {
+        err << "--admin-address " << adminAddress
+            << ": not a loopback address. The admin server has no authentication or TLS and serves the "
+               "configuration, certificate metadata, findings and logs to anyone who can reach it; keep it "
+               "on 127.0.0.1 and use ssh -L or kubectl port-forward, or pass --admin-allow-remote to bind "
+               "it there anyway (docs/dashboard.md)\n";
+        return 2;
+      }
     }
     for (const auto& cidr : runOpts.addressPool) {
       if (!translate::AddressPool::validCidr(cidr)) {

@@ -1,7 +1,8 @@
 // `portico bundle`: the evidence an incident review wants, in one .tar.gz:
 // objects and their status, the IR, diagnose (text and JSON), the served
 // certificates and, from a running Portico, metrics, changes and runtime
-// facts. Offline (-c) computes what it can from the manifests.
+// facts, the controller log and the last access-log lines. Offline (-c)
+// computes what it can from the manifests.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +30,9 @@ struct Part {
   const char* file;
   const char* target;  // admin path; null = offline only
   const char* what;
+  // A 404 means "not kept by this server" (the access log is off, or an
+  // older Portico without the endpoint): noted in README.txt, not a failure.
+  bool optional = false;
 };
 
 constexpr Part kParts[] = {
@@ -48,6 +52,8 @@ constexpr Part kParts[] = {
     {"changes.json", "/changes", "recent config generations (live only, portico.dev/changes/v1)"},
     {"runtime.json", "/runtime", "binds, reloads, rejected objects, backend counters (live only)"},
     {"log.txt", "/log", "the controller's last 200 log lines: reloads, rejected objects, binds (live only)"},
+    {"access-log.txt", "/access-log",
+     "the last 500 access-log lines, each after the UTC time it was written (live only)", true},
 };
 
 std::string stamp(std::time_t t, const char* format) {
@@ -93,7 +99,7 @@ int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err) {
   const std::time_t now = std::time(nullptr);
   const std::string dir = "portico-bundle-" + stamp(now, "%Y%m%dT%H%M%SZ") + "/";
   std::map<std::string, std::string> files;
-  std::vector<std::string> missing;
+  std::vector<std::string> missing, unavailable;
   if (args.admin.empty()) {
     files = offline(args, now);
   } else {
@@ -101,6 +107,9 @@ int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err) {
       const admin::FetchResult r = admin::fetch(args.admin, p.target);
       if (r.ok && r.status == 200) {
         files[p.file] = r.body;
+      } else if (p.optional && r.ok && r.status == 404) {
+        const std::string why = r.body.substr(0, r.body.find('\n'));
+        unavailable.push_back(std::string(p.file) + ": " + (why.empty() ? "HTTP 404" : why));
       } else {
         missing.push_back(std::string(p.file) + ": " + (r.ok ? "HTTP " + std::to_string(r.status) : r.error));
       }
@@ -115,6 +124,10 @@ int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err) {
     if (it == files.end()) continue;
     readme += fmt::format("{:<25} {}\n", p.file, p.what);
     entries.push_back({dir + p.file, it->second});
+  }
+  if (!unavailable.empty()) {
+    readme += "\nNot available from this server:\n";
+    for (const auto& u : unavailable) readme += "  " + u + "\n";
   }
   if (!missing.empty()) {
     readme += "\nNot collected:\n";
@@ -142,7 +155,7 @@ int runBundle(const BundleArgs& args, std::ostream& out, std::ostream& err) {
 CLI::App* addBundleCommand(CLI::App& app, BundleArgs& args) {
   CLI::App* cmd = app.add_subcommand(
       "bundle",
-      "Collect objects, status, IR, diagnose output, certificates (and live: metrics, changes) "
+      "Collect objects, status, IR, diagnose output, certificates (and live: metrics, changes, logs) "
       "into one .tar.gz.");
   cmd->add_option("-c,--config", args.paths,
                   "Manifest file or directory (every *.yaml, *.yml, *.json below it); '-' reads stdin. "

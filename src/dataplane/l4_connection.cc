@@ -197,12 +197,14 @@ awaitable<void> serveL4(Worker& w, tcp::socket socket, std::string bindKey) {
   const BindRuntime* b = pin ? pin->find(bindKey) : nullptr;
   if (!b) co_return;
   if (b->kind == BindKind::Tcp) {
+    const OpenConnection counted(w.labelled, bindKey);
     L4Connection c(w, socket);
     co_await c.serveTcp(std::move(pin), *b);
     co_return;
   }
   std::optional<tcp::socket> https;
   {
+    const OpenConnection counted(w.labelled, bindKey);  // an HTTPS name: serveConnection counts it
     L4Connection c(w, socket);
     https = co_await c.sni(std::move(pin), *b, socket);
   }

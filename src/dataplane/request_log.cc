@@ -1,6 +1,6 @@
 // What a request leaves behind: the worker's counters (by status code,
-// listener, backend and, opt-in, route; the latency histogram) and the
-// access-log line (access_log.h).
+// listener, backend and, opt-in, route; the latency histograms, overall
+// and, opt-in, per route) and the access-log line (access_log.h).
 #include "dataplane/session_impl.h"
 
 namespace portico::dataplane {
@@ -31,7 +31,11 @@ void Worker::finishRequest(const RequestRecord& rec, std::string_view peer,
   const auto now = std::chrono::steady_clock::now();
   const double ms = std::chrono::duration<double, std::milli>(now - rec.start).count();
   const auto latencyEnd = answered == std::chrono::steady_clock::time_point{} ? now : answered;
-  stats.observe(rec.status, std::chrono::duration<double>(latencyEnd - rec.start).count());
+  const double seconds = std::chrono::duration<double>(latencyEnd - rec.start).count();
+  stats.observe(rec.status, seconds);
+  // Per route only when asked for, like byRoute (an entry per route per
+  // worker); the dashboard's p50/p99 per route come from it (/traffic).
+  if (options().routeMetrics && !rec.route.empty()) labelled.routeTime[rec.route].observe(seconds);
   if (!options().accessLog) return;
   options().accessLog(
       formatAccessLog(options().accessLogFormat, rec, peer, ms, std::chrono::system_clock::now()));

@@ -178,23 +178,9 @@ class ServerImpl final : public Server {
         p->set_value(std::move(s));
       });
     }
-    auto merge = [](LabelledCounts& into, const LabelledCounts& from) {
-      for (const auto& [k, v] : from) {
-        auto& dst = into[k];
-        for (size_t i = 0; i < v.size(); ++i) dst[i] += v[i];
-      }
-    };
     for (auto& f : parts) {
       if (f.wait_for(std::chrono::seconds(2)) != std::future_status::ready) continue;  // a stopped worker
-      LabelledStats s = f.get();
-      merge(out.byListener, s.byListener);
-      merge(out.byBackend, s.byBackend);
-      merge(out.byRoute, s.byRoute);
-      for (const auto& [k, h] : s.upstreamTime) out.upstreamTime[k].merge(h);
-      for (const auto& [k, n] : s.connectErrors) out.connectErrors[k] += n;
-      for (const auto& [k, n] : s.tlsErrors) out.tlsErrors[k] += n;
-      for (const auto& [k, n] : s.tlsHandshakes) out.tlsHandshakes[k] += n;
-      mergeEndpoints(out.endpoints, s.endpoints);
+      out.merge(f.get());
     }
     return out;
   }

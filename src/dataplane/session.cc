@@ -339,6 +339,8 @@ template class Session<tcp::socket>;
 template class Session<asio::ssl::stream<tcp::socket>>;
 
 awaitable<void> serveConnection(Worker& worker, tcp::socket socket, std::string bindKey) {
+  // Open until this coroutine ends: HTTP/1.1, then HTTP/2 if handed over.
+  const OpenConnection counted(worker.labelled, bindKey);
   boost::system::error_code ec;
   auto ep = socket.remote_endpoint(ec);
   std::string peer = ec ? std::string("-") : ep.address().to_string();

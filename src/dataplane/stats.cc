@@ -26,4 +26,23 @@ void Histogram::merge(const Histogram& o) {
   micros += o.micros;
 }
 
+void LabelledStats::merge(const LabelledStats& o) {
+  auto sum = [](LabelledCounts& into, const LabelledCounts& from) {
+    for (const auto& [k, v] : from) {
+      auto& dst = into[k];
+      for (size_t i = 0; i < v.size(); ++i) dst[i] += v[i];
+    }
+  };
+  sum(byListener, o.byListener);
+  sum(byBackend, o.byBackend);
+  sum(byRoute, o.byRoute);
+  for (const auto& [k, h] : o.routeTime) routeTime[k].merge(h);
+  for (const auto& [k, n] : o.activeConnections) activeConnections[k] += n;
+  for (const auto& [k, h] : o.upstreamTime) upstreamTime[k].merge(h);
+  for (const auto& [k, n] : o.connectErrors) connectErrors[k] += n;
+  for (const auto& [k, n] : o.tlsErrors) tlsErrors[k] += n;
+  for (const auto& [k, n] : o.tlsHandshakes) tlsHandshakes[k] += n;
+  mergeEndpoints(endpoints, o.endpoints);
+}
+
 }  // namespace portico::dataplane

@@ -43,14 +43,14 @@ struct alignas(64) WorkerStats {
   // L4 listeners (TLSRoute, TCPRoute, UDPRoute).
   std::atomic<uint64_t> l4ConnectionsAccepted{0};  // TLS and TCP listeners
   std::atomic<uint64_t> l4ActiveConnections{0};    // a gauge
-  std::atomic<uint64_t> l4Refused{0};              // closed without a backend: no SNI, no route, invalid share
-  std::atomic<uint64_t> l4ConnectErrors{0};        // failed connects to L4 backends (also in upstreamConnectErrors)
-  std::atomic<uint64_t> l4BytesIn{0};              // from clients to backends (TCP payload, UDP datagrams)
-  std::atomic<uint64_t> l4BytesOut{0};             // from backends to clients
-  std::atomic<uint64_t> udpSessionsActive{0};      // a gauge
-  std::atomic<uint64_t> udpDatagramsIn{0};         // client -> backend, forwarded
-  std::atomic<uint64_t> udpDatagramsOut{0};        // backend -> client, forwarded
-  std::atomic<uint64_t> udpDatagramsDropped{0};    // no backend, session limit, or a full socket buffer
+  std::atomic<uint64_t> l4Refused{0};        // closed without a backend: no SNI, no route, invalid share
+  std::atomic<uint64_t> l4ConnectErrors{0};  // failed connects to L4 backends (also in upstreamConnectErrors)
+  std::atomic<uint64_t> l4BytesIn{0};        // from clients to backends (TCP payload, UDP datagrams)
+  std::atomic<uint64_t> l4BytesOut{0};       // from backends to clients
+  std::atomic<uint64_t> udpSessionsActive{0};    // a gauge
+  std::atomic<uint64_t> udpDatagramsIn{0};       // client -> backend, forwarded
+  std::atomic<uint64_t> udpDatagramsOut{0};      // backend -> client, forwarded
+  std::atomic<uint64_t> udpDatagramsDropped{0};  // no backend, session limit, or a full socket buffer
 
   void add(std::atomic<uint64_t>& c, uint64_t v = 1) {
     c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
@@ -80,6 +80,17 @@ struct LabelledStats {
   LabelledCounts byListener;  // "gatewayNamespace/gatewayName/listener"
   LabelledCounts byBackend;   // cluster "namespace/service:port"
   LabelledCounts byRoute;     // "namespace/name", only with ServerOptions::routeMetrics
+  // Request latency (head to end of response, as WorkerStats::latency) by
+  // route, only with ServerOptions::routeMetrics. Not a Prometheus series
+  // (15 per route would swamp /metrics at 1,000 routes): the admin's
+  // /traffic turns it into p50/p99 for the dashboard.
+  std::unordered_map<std::string, Histogram> routeTime;
+  // Open downstream connections (HTTP, HTTPS, TLS, TCP) by bind key
+  // (runtime.h bindKey): a gauge, counted by OpenConnection from accept
+  // to close. Per bind, not per listener: a plain HTTP connection may
+  // carry requests for several listeners of its port. Entries are never
+  // erased, so an OpenConnection's pointer stays valid.
+  std::unordered_map<std::string, int64_t> activeConnections;
   // Envoy's upstream_rq_time by backend cluster: from the first byte of
   // the request written to the backend to the last byte of its response
   // read, for responses relayed in full. One series per cluster, like
@@ -98,6 +109,24 @@ struct LabelledStats {
   // Per endpoint (requests, sessions, ejections): not kept here but taken
   // from each worker's balancer when collected (Server::labelledStats).
   EndpointReports endpoints;
+
+  // Adds another worker's counters (Server::labelledStats sums them).
+  void merge(const LabelledStats& o);
+};
+
+// One open downstream connection on a bind, for
+// LabelledStats::activeConnections: held by the coroutine that serves the
+// connection (session.cc, l4_connection.cc). The map entry is created on
+// a bind's first connection only, so the request path does not allocate.
+class OpenConnection {
+ public:
+  OpenConnection(LabelledStats& s, const std::string& bindKey) : n_(&s.activeConnections[bindKey]) { ++*n_; }
+  ~OpenConnection() { --*n_; }
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+
+ private:
+  int64_t* n_;
 };
 
 // Sum over workers, as plain numbers.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include "diagnose/render.h"
 #include "diagnose/served_certificates.h"
 #include "diagnose/terminal.h"
+#include "run/access_log_ring.h"
 #include "run/controller.h"
 #include "run/controller_state.h"
 
@@ -203,6 +205,35 @@ std::string Controller::endpointsJson() const {
   return endpointsDocument(s_->server->labelledStats().endpoints).dump(2) + "\n";
 }
 
+std::optional<std::string> Controller::recentAccessLog(size_t limit) const {
+  // Set before start() and never replaced: no lock needed to read it.
+  if (!s_->options.accessLogRing) return std::nullopt;
+  return s_->options.accessLogRing->text(limit);
+}
+
+namespace {
+
+// /access-log[?limit=N]: the newest N lines kept (all by default).
+admin::Response accessLogRoute(const Controller& c, std::string_view query) {
+  const auto q = admin::parseQuery(query);
+  size_t limit = SIZE_MAX;  // the ring caps it
+  if (const std::string l = admin::queryValue(q, "limit"); !l.empty()) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(l.c_str(), &end, 10);
+    if (end == l.c_str() || *end != '\0' || l[0] == '-') return badRequest("limit: expected a number");
+    limit = static_cast<size_t>(v);
+  }
+  auto text = c.recentAccessLog(limit);
+  if (!text) {
+    admin::Response r = body("the access log is off (portico run --access-log off)\n");
+    r.status = 404;
+    return r;
+  }
+  return body(std::move(*text));
+}
+
+}  // namespace
+
 void registerAdminRoutes(admin::AdminServer& server, Controller& c) {
   const char* kJson = "application/json";
   server.handle("/ready", [&c](std::string_view, std::string_view) {
@@ -231,6 +262,7 @@ void registerAdminRoutes(admin::AdminServer& server, Controller& c) {
                 [&c](std::string_view, std::string_view q) { return certificatesRoute(c, q); });
   server.handle("/runtime", [&c](std::string_view, std::string_view) { return runtimeRoute(c); });
   server.handle("/log", [&c](std::string_view, std::string_view) { return body(c.recentLog()); });
+  server.handle("/access-log", [&c](std::string_view, std::string_view q) { return accessLogRoute(c, q); });
   server.handle("/endpoints",
                 [&c, kJson](std::string_view, std::string_view) { return body(c.endpointsJson(), kJson); });
 }

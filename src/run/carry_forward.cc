@@ -29,7 +29,8 @@ void forEachKind(store::Snapshot& n, const store::Snapshot& p, F&& f) {
 
 }  // namespace
 
-size_t carryForward(store::Snapshot& next, const store::Snapshot& previous, const api::Diagnostics& diagnostics) {
+size_t carryForward(store::Snapshot& next, const store::Snapshot& previous,
+                    const api::Diagnostics& diagnostics) {
   size_t carried = 0;
   for (const auto& d : diagnostics) {
     if (d.severity != api::Severity::Error) continue;

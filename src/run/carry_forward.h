@@ -12,6 +12,7 @@ namespace portico::run {
 // that could not be read or parsed, every object that came from that file
 // and document) is copied from `previous` into `next` when `next` lacks
 // it. Returns how many objects were carried forward.
-size_t carryForward(store::Snapshot& next, const store::Snapshot& previous, const api::Diagnostics& diagnostics);
+size_t carryForward(store::Snapshot& next, const store::Snapshot& previous,
+                    const api::Diagnostics& diagnostics);
 
 }  // namespace portico::run

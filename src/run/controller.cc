@@ -13,6 +13,7 @@
 #include "admin/admin_server.h"
 #include "dataplane/runtime.h"
 #include "ir/ir_json.h"
+#include "run/access_log_ring.h"
 #include "run/admin_routes.h"
 #include "run/carry_forward.h"
 #include "run/controller_state.h"
@@ -48,7 +49,16 @@ Controller::~Controller() { stop(); }
 void Controller::reload(const std::string& why) {
   const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(s_->mu);
-  auto load = source::loadPaths(s_->options.paths);
+  // Kubernetes mode reads the watched objects; `change` is when the
+  // newest of them arrived (for change-to-traffic).
+  std::chrono::steady_clock::time_point change{};
+  source::LoadResult load;
+  if (s_->kube) {
+    change = s_->kube->source->stats().lastChange;
+    load = s_->kube->source->load();
+  } else {
+    load = source::loadPaths(s_->options.paths);
+  }
   const size_t carried = carryForward(load.snapshot, s_->lastGood, load.diagnostics);
   size_t errors = 0, warnings = 0;
   for (const auto& d : load.diagnostics) {
@@ -87,9 +97,12 @@ void Controller::reload(const std::string& why) {
     config = std::make_shared<const ir::Config>(result.ir);
     s_->server->apply(config);
   }
+  if (s_->kube && !s_->options.kube.gatewayService.empty())
+    addServiceAddresses(*s_->kube, s_->options, load.snapshot, result.status);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   s_->generation++;
-  ObjectTexts objects = captureObjects(load.files, load.snapshot, load.diagnostics, s_->objects);
+  ObjectTexts objects = s_->kube ? kubeObjectTexts(*s_->kube, load.diagnostics, s_->objects)
+                                 : captureObjects(load.files, load.snapshot, load.diagnostics, s_->objects);
   Generation g;
   g.number = s_->generation;
   g.time = nowRfc3339();
@@ -124,17 +137,24 @@ void Controller::reload(const std::string& why) {
       s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
       carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
       config->binds.size(), routes, seconds * 1000));
+  if (s_->kube) kubeReconciled(change);
 }
 
 bool Controller::start(std::string& error) {
   auto& o = s_->options;
   s_->server = dataplane::Server::create(o.server);
   s_->server->start();
-  reload("startup");
+  if (o.kube.enabled) {
+    // The first reconcile runs once every resource is listed (the
+    // source's first onChange), not here.
+    if (!startKube(error)) return false;
+  } else {
+    reload("startup");
+  }
   if (o.admin) {
     s_->adminServer = admin::AdminServer::start(o.adminAddress, o.adminPort, error);
     if (!s_->adminServer) return false;
-    registerUiRoutes(*s_->adminServer);  // first: admin routes win any shared path
+    registerUiRoutes(*s_->adminServer, *this);  // first: admin routes win any shared path
     registerAdminRoutes(*s_->adminServer, *this);
     s_->say(fmt::format("admin server on {}:{}", o.adminAddress, s_->adminServer->port()));
   }
@@ -155,6 +175,7 @@ bool Controller::start(std::string& error) {
 
 void Controller::stop() {
   if (!s_ || !s_->server) return;
+  stopKube();
   s_->watcher.reset();
   s_->server->stop(s_->options.drainTimeout);
   s_->server.reset();
@@ -192,11 +213,18 @@ std::string Controller::diagnosticsText() const {
 
 std::string Controller::metrics() const {
   std::lock_guard lock(s_->mu);
-  if (!s_->server) return s_->metrics.render({}, {});
-  return s_->metrics.render(s_->server->stats(), s_->server->labelledStats());
+  std::string kube;
+  if (s_->kube && s_->kube->source)
+    kube = s_->kube->metrics.render(s_->kube->source->stats(), s_->kube->source->synced());
+  if (!s_->server) return s_->metrics.render({}, {}) + kube;
+  return s_->metrics.render(s_->server->stats(), s_->server->labelledStats()) + kube;
 }
 
-bool Controller::ready() const { return s_->started && s_->server != nullptr; }
+// Kubernetes mode: ready once the first snapshot (every resource listed)
+// is served, like a controller-runtime manager after its caches sync.
+bool Controller::ready() const {
+  return s_->started && s_->server != nullptr && (!s_->kube || generation() > 0);
+}
 
 int runForeground(const RunOptions& options, std::ostream& out, std::ostream& err) {
   // Signals are taken synchronously by this thread (sigwait); every thread
@@ -214,12 +242,15 @@ int runForeground(const RunOptions& options, std::ostream& out, std::ostream& er
     opts.server.accessLogFormat =
         opts.accessLog == "text" ? dataplane::AccessLogFormat::Text : dataplane::AccessLogFormat::Json;
     // One write() per line: atomic for lines under PIPE_BUF, so workers
-    // share no lock.
-    opts.server.accessLog = [](const std::string& line) {
+    // share no lock for stdout. The ring (/access-log, the bundle's
+    // access-log.txt) holds the last lines; with --access-log off there is
+    // no line to keep.
+    opts.accessLogRing = std::make_shared<AccessLogRing>(kAccessLogRingLines);
+    opts.server.accessLog = teeToRing(opts.accessLogRing, [](const std::string& line) {
       std::string l = line + "\n";
       ssize_t ignored = ::write(STDOUT_FILENO, l.data(), l.size());
       (void)ignored;
-    };
+    });
   }
   Controller c(opts, err);
   std::string error;

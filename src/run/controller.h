@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,34 @@
 
 namespace portico::run {
 
+class AccessLogRing;  // access_log_ring.h
+
+// `portico run --kube`: objects come from the API server (list + watch)
+// instead of files, status is written back by the elected leader, events
+// are recorded (kube_mode.cc).
+struct KubeOptions {
+  bool enabled = false;
+  // Empty: in-cluster when KUBERNETES_SERVICE_HOST is set, else
+  // $KUBECONFIG (its first file) or ~/.kube/config, as kubectl does.
+  std::string kubeconfig;
+  std::string context;                  // empty = current-context
+  std::vector<std::string> namespaces;  // --namespace-scope; empty = every namespace
+  bool leaderElect = true;
+  std::string leaseNamespace;  // empty = the service account's (or the context's) namespace
+  std::string leaseName = "portico-controller";
+  std::string identity;  // empty = $POD_NAME or the hostname, plus a random suffix
+  std::chrono::milliseconds leaseDuration{15000};
+  std::chrono::milliseconds renewDeadline{10000};
+  std::chrono::milliseconds retryPeriod{2000};
+  std::chrono::milliseconds watchTimeout{300000};  // server-side timeoutSeconds of each watch
+  // NS/NAME of the Service in front of the data plane: its
+  // status.loadBalancer.ingress become Gateways' status.addresses.
+  std::string gatewayService;
+};
+
 struct RunOptions {
   std::vector<std::string> paths;
+  KubeOptions kube;
   std::string controllerName;               // empty = the default
   std::vector<std::string> addressPool;     // CIDRs, see translate::Options
   std::vector<std::string> gatewayClasses;  // empty = every class naming our controller
@@ -30,6 +57,9 @@ struct RunOptions {
   std::chrono::milliseconds debounce{100};
   bool watch = true;
   std::string accessLog = "json";  // json | text | off (dataplane/access_log.h)
+  // The last access-log lines for /access-log (access_log_ring.h); filled
+  // by whoever sets server.accessLog (runForeground). Null: /access-log 404.
+  std::shared_ptr<AccessLogRing> accessLogRing;
 };
 
 // What the live troubleshooting endpoints analyse (admin_routes.cc): the
@@ -75,11 +105,21 @@ class Controller {
   std::string changesJson() const;    // history.h
   std::string recentLog() const;      // the last log lines, timestamped
   std::string endpointsJson() const;  // /endpoints (admin_routes.cc)
+  std::string trafficJson() const;    // /traffic for the dashboard (traffic.cc)
+  // The newest `limit` access-log lines, timestamped; nullopt without a
+  // ring (--access-log off). admin_routes.cc.
+  std::optional<std::string> recentAccessLog(size_t limit) const;
   LiveView liveView() const;
 
  private:
   struct State;
   std::unique_ptr<State> s_;
+  // Kubernetes mode (kube_mode.cc): source, leader election, status thread.
+  bool startKube(std::string& error);
+  void stopKube();
+  // After a reconcile (under the state lock): change-to-traffic, and the
+  // status set handed to the status thread.
+  void kubeReconciled(std::chrono::steady_clock::time_point change);
 };
 
 // Runs until SIGTERM or SIGINT (drain, exit 0); SIGHUP reloads.

@@ -4,15 +4,25 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <thread>
 
 #include "admin/admin_server.h"
+#include "kube/client.h"
+#include "kube/events.h"
+#include "kube/kube_source.h"
+#include "kube/leader.h"
+#include "kube/status_writer.h"
 #include "run/controller.h"
 #include "run/history.h"
+#include "run/kube_metrics.h"
 #include "run/metrics.h"
 #include "run/objects.h"
 #include "source/watch.h"
@@ -24,6 +34,43 @@ inline constexpr size_t kRecentLogLines = 200;
 
 // "2025-01-31T12:00:00Z", now.
 std::string nowRfc3339();
+
+// Kubernetes mode (kube_mode.cc). The source's client is cancelled when
+// the source stops; status, lease and event writes have their own, so a
+// leader still releases its lease on shutdown.
+struct KubeState {
+  std::unique_ptr<kube::Client> watchClient, writeClient;
+  std::unique_ptr<kube::KubeSource> source;
+  std::unique_ptr<kube::StatusWriter> writer;
+  std::unique_ptr<kube::EventRecorder> events;
+  std::unique_ptr<kube::LeaderElector> elector;
+  KubeMetrics metrics;
+  std::atomic<bool> leader{false};
+  // The last change (source clock) already served: change-to-traffic is
+  // recorded once per change. Guarded by Controller::State::mu.
+  std::chrono::steady_clock::time_point servedChange{};
+  // Status thread: publishes the newest status set when leader (network
+  // writes never hold the controller's lock).
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<status::StatusSet> pending;
+  bool becameLeader = false;
+  bool stop = false;
+  std::thread statusThread;
+};
+
+// --gateway-service: the data-plane Service's load-balancer addresses
+// become status.addresses of Portico's Gateways that have no spec.addresses
+// (GEP-1651: the addresses traffic reaches the Gateway on). Status only:
+// the data plane keeps binding the listen address. kube_mode.cc.
+void addServiceAddresses(const KubeState& kube, const RunOptions& options, const store::Snapshot& snapshot,
+                         status::StatusSet& status);
+
+// The objects of a Kubernetes-mode generation for /objects and /changes:
+// the source's manifests; an object whose new version was rejected keeps
+// the text of its last good version. kube_mode.cc.
+ObjectTexts kubeObjectTexts(const KubeState& kube, const api::Diagnostics& diagnostics,
+                            const ObjectTexts& previous);
 
 struct Controller::State {
   RunOptions options;
@@ -46,6 +93,7 @@ struct Controller::State {
   History history;
   std::string appliedAt, trigger;
   uint64_t reloadsClean = 0, reloadsRejected = 0;
+  std::unique_ptr<KubeState> kube;  // null in file mode
 
   State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l) {}
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "admin/admin_server.h"
+#include "run/controller.h"
 
 namespace portico::run {
 namespace {
@@ -30,7 +31,7 @@ admin::Response assetResponse(const UiAsset& a) {
 
 }  // namespace
 
-void registerUiRoutes(admin::AdminServer& server) {
+void registerUiRoutes(admin::AdminServer& server, const Controller& controller) {
   for (const UiAsset& a : uiAssets()) {
     const std::string name = a.name;
     const admin::Handler h = [&a](std::string_view, std::string_view) { return assetResponse(a); };
@@ -40,6 +41,20 @@ void registerUiRoutes(admin::AdminServer& server) {
       server.handle("/ui/", h);
     }
   }
+  server.handle("/traffic", [&controller](std::string_view, std::string_view) {
+    admin::Response r;
+    r.contentType = "application/json";
+    r.body = controller.trafficJson();
+    return r;
+  });
+  // Polled every 2 s by an open dashboard: a counter read under the
+  // controller's lock, nothing else: an open tab costs next to nothing.
+  server.handle("/generation", [&controller](std::string_view, std::string_view) {
+    admin::Response r;
+    r.contentType = "application/json";
+    r.body = "{\"generation\": " + std::to_string(controller.generation()) + "}\n";
+    return r;
+  });
   server.handle("/", [](std::string_view, std::string_view) {
     admin::Response r;
     r.status = 302;

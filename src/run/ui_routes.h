@@ -2,7 +2,9 @@
 // modules of src/admin/ui/, compiled into the binary by
 // cmake/embed_ui.cmake and served read-only at /ui and /ui/<file>. The
 // page reads only the admin server's own endpoints (/status, /objects,
-// /config_dump, /diagnose, /explain, /changes, /metrics, /endpoints).
+// /config_dump, /diagnose, /explain, /changes, /metrics, /endpoints) and
+// the two registered here for it: /traffic (traffic.h) and /generation,
+// which it polls to redraw the graph when the config changes.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +16,8 @@ class AdminServer;
 
 namespace portico::run {
 
+class Controller;
+
 // One embedded file of src/admin/ui/ (the table is generated at build time).
 struct UiAsset {
   const char* name;         // file name, e.g. "app.js"
@@ -24,10 +28,10 @@ struct UiAsset {
 
 std::span<const UiAsset> uiAssets();
 
-// Registers /ui, /ui/ and /ui/<file> for every asset, and / as a redirect
-// to /ui. Call before registerAdminRoutes: the admin server keeps the last
-// registration of a path, so should the admin routes ever claim /, theirs
-// wins and the dashboard stays at /ui.
-void registerUiRoutes(admin::AdminServer& server);
+// Registers /ui, /ui/ and /ui/<file> for every asset, / as a redirect to
+// /ui, /traffic and /generation. Call before registerAdminRoutes: the
+// admin server keeps the last registration of a path, so should the admin
+// routes ever claim one of these, theirs wins.
+void registerUiRoutes(admin::AdminServer& server, const Controller& controller);
 
 }  // namespace portico::run

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 // The quickstart on free ports, plus an HTTPRoute in namespace shop whose
-// backendRef crosses into default without a ReferenceGrant.
-export function quickstartConfig(tmp, source, gatewayPort, echo1, echo2) {
+// backendRef crosses into default without a ReferenceGrant, and a Gateway
+// "idle" whose listener (on idlePort) has no route: a listener finding
+// (PD-LISTENER-NO-ROUTES) for the graph to show on the listener's node.
+export function quickstartConfig(tmp, source, gatewayPort, echo1, echo2, idlePort) {
   const dir = path.join(tmp, 'quickstart');
   fs.mkdirSync(dir);
   const src = path.join(source, 'examples/quickstart');
@@ -36,6 +38,18 @@ spec:
     - name: echo-v1
       namespace: default
       port: 80
+`);
+  fs.writeFileSync(path.join(dir, '91-idle.yaml'), `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: idle
+  namespace: default
+spec:
+  gatewayClassName: portico
+  listeners:
+  - name: spare
+    protocol: HTTP
+    port: ${idlePort}
 `);
   return dir;
 }

@@ -1,8 +1,10 @@
 // End-to-end test of the dashboard (docs/dashboard.md) in headless
 // Chromium, driven by playwright-core: a real `portico run` serving the
-// quickstart plus a broken HTTPRoute, then a generated config of 1,000
-// routes. Run by tests/ui/run.sh (which installs playwright-core and skips
-// without Chromium); prints "N passed, N failed".
+// quickstart plus a broken HTTPRoute and an idle Gateway, then a generated
+// config of 1,000 routes. Run by tests/ui/run.sh (which installs
+// playwright-core and skips without Chromium); prints "N passed, N failed"
+// and the 1,000-route timings (logged, never asserted: the machine's load
+// decides them).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -18,7 +20,7 @@ const require = createRequire(path.join(env.PORTICO_UI_MODULES, 'x.js'));
 const { chromium } = require('playwright-core');
 const SOURCE = env.PORTICO_SOURCE_DIR;
 const SHOTS = env.PORTICO_UI_SCREENSHOTS || '';
-const BOUND_MS = 5000; // generous: the real numbers are printed
+const BOUND_MS = 5000; // how long a wait may take before the test fails (not a performance bound)
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-ui-'));
 const children = [];
@@ -77,9 +79,9 @@ function httpGet(port, host, urlPath) {
   });
 }
 
-async function portico(configDir) {
+async function portico(configDir, extra = []) {
   const { p, match } = await start(env.PORTICO_BIN, ['run', '-c', configDir, '--listen-address', '127.0.0.1',
-    '--admin-address', '127.0.0.1:0', '--workers', '1', '--access-log', 'off', '--no-watch'],
+    '--admin-address', '127.0.0.1:0', '--workers', '1', '--access-log', 'off', '--no-watch', ...extra],
   /admin server on 127\.0\.0\.1:(\d+)/, 'portico');
   return { admin: `http://127.0.0.1:${match[1]}`, proc: p };
 }
@@ -129,11 +131,12 @@ async function newPage(browser, admin) {
 }
 
 async function quickstartSuite(browser) {
-  const [gw, e1, e2] = [await freePort(), await freePort(), await freePort()];
+  const [gw, e1, e2, idle] = [await freePort(), await freePort(), await freePort(), await freePort()];
   await start(env.PORTICO_ECHO_BIN, ['--listen', `127.0.0.1:${e1}`, '--pod', 'echo-v1', '--namespace', 'default', '--service', 'echo-v1'], null, 'echo-v1');
   await start(env.PORTICO_ECHO_BIN, ['--listen', `127.0.0.1:${e2}`, '--pod', 'echo-v2', '--namespace', 'default', '--service', 'echo-v2'], null, 'echo-v2');
-  const configDir = quickstartConfig(tmp, SOURCE, gw, e1, e2);
-  const { admin, proc } = await portico(configDir);
+  const configDir = quickstartConfig(tmp, SOURCE, gw, e1, e2, idle);
+  // --route-metrics: the traffic view's per-route rows and latency.
+  const { admin, proc } = await portico(configDir, ['--route-metrics']);
   const { page, context, foreign, errors } = await newPage(browser, admin);
 
   await test('/ redirects to the dashboard and /ui serves it with a same-origin CSP', async () => {
@@ -148,7 +151,8 @@ async function quickstartSuite(browser) {
     await page.goto(`${admin}/ui`);
     const expected = ['GatewayClass//portico', 'Gateway/default/quickstart', 'Listener/default/quickstart/http',
       'HTTPRoute/default/echo', 'HTTPRoute/shop/shop', 'Service/default/echo-v1', 'Service/default/echo-v2',
-      `Endpoint/default/echo-v1/127.0.0.1:${e1}`, `Endpoint/default/echo-v2/127.0.0.1:${e2}`];
+      `Endpoint/default/echo-v1/127.0.0.1:${e1}`, `Endpoint/default/echo-v2/127.0.0.1:${e2}`,
+      'Gateway/default/idle', 'Listener/default/idle/spare'];
     await page.waitForSelector('svg .node', { timeout: 10000 });
     const ids = await page.locator('svg .node').evaluateAll((ns) => ns.map((n) => n.dataset.id));
     for (const id of expected) assert(ids.includes(id), `no node ${id} in ${ids.join(', ')}`);
@@ -177,6 +181,18 @@ async function quickstartSuite(browser) {
     await shot(page, 'detail.png');
   });
 
+  await test('a listener finding shows on the listener\'s node and in its detail', async () => {
+    const node = page.locator('svg .node[data-id="Listener/default/idle/spare"]');
+    // The findings arrive after the first drawing (/diagnose is read last).
+    await page.waitForSelector('svg .node[data-id="Listener/default/idle/spare"][data-findings~="PD-LISTENER-NO-ROUTES"]', { timeout: 5000 });
+    assert((await node.textContent()).includes('no attached routes'), `node text: ${await node.textContent()}`);
+    await node.click();
+    const detail = page.locator('aside.detail[data-id="Listener/default/idle/spare"]');
+    await detail.locator('.finding[data-code="PD-LISTENER-NO-ROUTES"]').waitFor({ timeout: 5000 });
+    const quick = await page.locator('svg .node[data-id="Listener/default/quickstart/http"]').getAttribute('data-findings');
+    assert(!quick, `the quickstart listener has findings: ${quick}`);
+  });
+
   await test('a route\'s detail lists its rules in precedence order', async () => {
     await page.locator('svg .node[data-id="HTTPRoute/default/echo"]').click();
     await page.locator('aside.detail[data-id="HTTPRoute/default/echo"] table.rules').waitFor({ timeout: 5000 });
@@ -198,10 +214,13 @@ async function quickstartSuite(browser) {
     await shot(page, 'explain.png');
   });
 
-  await test('a live request shows up in the traffic view', async () => {
+  await test('a live request shows up in the traffic view, with its route\'s latency and open connections', async () => {
     await page.goto(`${admin}/ui#/traffic`);
     await page.locator('#traffic-listeners, #traffic-backends').first().waitFor({ timeout: 5000 });
     for (let i = 0; i < 5; i++) assert((await httpGet(gw, 'echo.example.com', '/api/hello')) === 200, 'proxy did not answer 200');
+    // An open connection that sends nothing: counted from accept to close.
+    const idleConn = net.connect(gw, '127.0.0.1');
+    await new Promise((r, j) => idleConn.once('connect', r).once('error', j));
     const row = page.locator('#traffic-listeners tr[data-key="default/quickstart/http"] td[data-total]');
     await page.waitForFunction(() => {
       const td = document.querySelector('#traffic-listeners tr[data-key="default/quickstart/http"] td[data-total]');
@@ -210,32 +229,62 @@ async function quickstartSuite(browser) {
     assert(Number(await row.getAttribute('data-total')) >= 5, 'listener count');
     const backends = await page.locator('#traffic-backends tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.key));
     assert(backends.some((b) => b.startsWith('default/echo-v')), `backends: ${backends}`);
-    await shot(page, 'traffic.png', 560);
+    // Per-route requests and latency (--route-metrics), from /traffic.
+    await page.waitForFunction(() => {
+      const tr = document.querySelector('#traffic-routes tr[data-key="default/echo"]');
+      return tr && Number(tr.querySelector('td[data-total]').dataset.total) >= 5 && Number(tr.querySelector('td[data-p50]').dataset.p50) > 0;
+    }, null, { timeout: 8000 });
+    const p99 = Number(await page.locator('#traffic-routes tr[data-key="default/echo"] td[data-p99]').getAttribute('data-p99'));
+    assert(p99 > 0 && p99 < 5, `route p99: ${p99} s`);
+    assert(/\d+(\.\d+)? ms/.test(await page.locator('#traffic-routes tr[data-key="default/echo"] td[data-p50]').textContent()), 'p50 not shown in ms');
+    // Open connections on the Gateway and on its listener's port.
+    await page.waitForFunction(() => {
+      const td = document.querySelector('#traffic-gateways tr[data-key="default/quickstart"] td[data-active]');
+      return td && Number(td.dataset.active) >= 1;
+    }, null, { timeout: 8000 });
+    const onListener = Number(await page.locator('#traffic-listeners tr[data-key="default/quickstart/http"] td[data-active]').getAttribute('data-active'));
+    assert(onListener >= 1, `open connections on the listener: ${onListener}`);
+    const idleGw = Number(await page.locator('#traffic-gateways tr[data-key="default/idle"] td[data-active]').getAttribute('data-active'));
+    assert(idleGw === 0, `open connections on the idle Gateway: ${idleGw}`);
+    await shot(page, 'traffic.png', 700);
+    idleConn.destroy();
   });
 
-  await test('applying the fix: the changes view shows the flip, the graph turns green', async () => {
+  await test('applying the fix: the graph turns green by itself, keeping the selection and the search', async () => {
+    // The graph open on the broken route, with a search typed and the
+    // canvas scrolled; nothing is clicked after the change.
+    await page.goto(`${admin}/ui#/graph/${encodeURIComponent('HTTPRoute/shop/shop')}`);
+    await page.locator('aside.detail[data-id="HTTPRoute/shop/shop"]').waitFor({ timeout: 5000 });
+    await page.fill('#graph-search', 'example.com');
+    await page.waitForFunction(() => document.querySelector('#graph-canvas')?.dataset.generation === '1', null, { timeout: 5000 });
+    const before = await page.evaluate(() => window.porticoDashboard.updates());
     // The ReferenceGrant the detail view proposed, then SIGHUP (--no-watch).
     const fix = await (await fetch(`${admin}/diagnose?o=json`)).json();
     const grant = fix.findings.find((f) => f.code === 'PD-REF-GRANT-MISSING').fix.yaml;
     fs.writeFileSync(path.join(configDir, '95-grant.yaml'), grant);
     proc.kill('SIGHUP');
-    const deadline = Date.now() + 5000;
-    while ((await (await fetch(`${admin}/changes`)).json()).generations.length < 2) {
-      assert(Date.now() < deadline, 'no second generation after SIGHUP');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The page polls /generation every 2 s: bounded by a few polls.
+    await page.waitForSelector('svg .node[data-id="HTTPRoute/shop/shop"][data-state="ok"]', { timeout: 8000 });
+    assert(await page.evaluate(() => window.porticoDashboard.updates()) > before, 'not a live update');
+    assert((await page.locator('#graph-canvas').getAttribute('data-generation')) === '2', 'not generation 2');
+    assert((await page.inputValue('#graph-search')) === 'example.com', 'the search was reset');
+    assert(await page.locator('aside.detail[data-id="HTTPRoute/shop/shop"]').count() === 1, 'the selection was lost');
+    assert(page.url().endsWith(encodeURIComponent('HTTPRoute/shop/shop')), `url: ${page.url()}`);
+    const edge = page.locator('svg .edge[data-from="HTTPRoute/shop/shop"][data-to="Service/default/echo-v1"]');
+    assert((await edge.getAttribute('class')).includes('ok'), 'the backend edge is still broken');
+    await page.waitForSelector('aside.detail[data-id="HTTPRoute/shop/shop"] .reason', { state: 'detached', timeout: 5000 });
+    // The new ReferenceGrant (beside the Service, outside the search's chain).
+    await page.fill('#graph-search', '');
+    await page.waitForSelector('svg .node[data-kind="ReferenceGrant"]', { timeout: 5000 });
+  });
+
+  await test('the changes view shows generation 2 with the flip', async () => {
     await page.goto(`${admin}/ui#/changes`);
     const gen2 = page.locator('.generation[data-generation="2"]');
     await gen2.waitFor({ timeout: 5000 });
     const text = await gen2.textContent();
     assert(text.includes('ReferenceGrant') && text.includes('ResolvedRefs') && text.includes('HTTPRoute shop/shop'), text);
     await shot(page, 'changes.png', 560);
-    await page.goto(`${admin}/ui#/graph`);
-    await page.click('#reload');
-    await page.waitForSelector('svg .node[data-id="HTTPRoute/shop/shop"][data-state="ok"]', { timeout: 5000 });
-    assert(await page.locator('svg .node[data-kind="ReferenceGrant"]').count() === 1, 'no ReferenceGrant node');
-    const edge = page.locator('svg .edge[data-from="HTTPRoute/shop/shop"][data-to="Service/default/echo-v1"]');
-    assert((await edge.getAttribute('class')).includes('ok'), 'the backend edge is still broken');
   });
 
   await test('the page made no request to any other host, and no script error', async () => {
@@ -248,22 +297,30 @@ async function quickstartSuite(browser) {
 
 async function largeSuite(browser) {
   const t0 = Date.now();
-  const { admin } = await portico(largeConfig(tmp, await freePort()));
+  const { admin, proc } = await portico(largeConfig(tmp, await freePort()));
   console.log(`     1,000 routes: portico up in ${Date.now() - t0} ms`);
   const { page, context, foreign, errors } = await newPage(browser, admin);
   const timings = {};
 
-  await test('1,000 routes: the graph renders within the bound', async () => {
-    const start = Date.now();
-    await page.goto(`${admin}/ui`);
-    await page.waitForSelector('svg .node', { timeout: 15000 });
-    timings.firstRender = Date.now() - start;
-    timings.page = await page.evaluate(() => window.porticoDashboard.timings());
+  await test('1,000 routes: the graph renders, broken routes apart, healthy ones grouped', async () => {
+    // Five first loads in fresh tabs: the numbers are logged (the machine's
+    // load decides them), never asserted.
+    timings.runs = [];
+    for (let i = 0; i < 5; i++) {
+      const tab = i === 4 ? page : await context.newPage();
+      const start = Date.now();
+      await tab.goto(`${admin}/ui`);
+      await tab.waitForSelector('svg .node', { timeout: 15000 });
+      const wall = Date.now() - start;
+      timings.runs.push({ wall, ...(await tab.evaluate(() => window.porticoDashboard.timings())) });
+      if (tab !== page) await tab.close();
+    }
+    timings.firstRender = timings.runs[4].wall;
+    timings.page = timings.runs[4];
     const broken = await page.locator('svg .node[data-kind="HTTPRoute"][data-state="bad"]').count();
     const groups = await page.locator('svg .node[data-kind="Group"]').count();
     assert(broken === 10, `broken routes shown: ${broken}`);
     assert(groups >= 1, 'healthy routes are not grouped');
-    assert(timings.firstRender < BOUND_MS, `first render took ${timings.firstRender} ms`);
     await shot(page, 'graph-1000.png');
   });
 
@@ -300,10 +357,31 @@ async function largeSuite(browser) {
     timings.expandAll = Date.now() - start;
     assert(foreign.length === 0 && errors.length === 0, `foreign: ${foreign}; errors: ${errors}`);
   });
-  console.log(`     1,000 routes: first render ${timings.firstRender} ms (in the page: ${Math.round(timings.page.firstRender)} ms from ` +
-    `navigation, endpoints read in ${Math.round(timings.page.load)} ms, model ${Math.round(timings.page.build)} ms, ` +
-    `drawn in ${Math.round(timings.page.draw)} ms), ` +
-    `search ${timings.search} ms, namespace+search ${timings.filter} ms, expand 1,000 ${timings.expandAll} ms (bound ${BOUND_MS} ms)`);
+
+  await test('1,000 routes: a new generation redraws in place, keeping the scroll', async () => {
+    await page.evaluate(() => {
+      const c = document.querySelector('#graph-canvas');
+      c.scrollTop = 4000;
+    });
+    const scrolled = await page.evaluate(() => document.querySelector('#graph-canvas').scrollTop);
+    assert(scrolled > 0, 'the expanded graph does not scroll');
+    const gen = await page.evaluate(() => window.porticoDashboard.generation());
+    const start = Date.now();
+    proc.kill('SIGHUP'); // the same files: a new generation all the same
+    await page.waitForFunction((g) => document.querySelector('#graph-canvas')?.dataset.generation === String(g + 1), gen, { timeout: 8000 });
+    timings.liveUpdate = Date.now() - start;
+    const after = await page.evaluate(() => document.querySelector('#graph-canvas').scrollTop);
+    assert(after === scrolled, `scrollTop ${scrolled} -> ${after}`);
+    assert(await page.locator('svg .node[data-kind="HTTPRoute"]').count() === 1000, 'the expanded group folded again');
+  });
+  const r = Math.round;
+  for (const [i, t] of (timings.runs || []).entries()) {
+    console.log(`     1,000 routes, load ${i + 1}: first graph ${t.wall} ms after goto (in the page: ${r(t.firstRender)} ms from ` +
+      `navigation; graph endpoints read and parsed in ${r(t.load)} ms, model ${r(t.build)} ms, drawn in ${r(t.draw)} ms; ` +
+      `${t.findings ? `findings on it at ${r(t.findings)} ms` : 'findings not read yet'})`);
+  }
+  console.log(`     1,000 routes: search ${timings.search} ms, namespace+search ${timings.filter} ms, ` +
+    `expand 1,000 ${timings.expandAll} ms, SIGHUP to redrawn ${timings.liveUpdate} ms (polled every 2 s)`);
   await context.close();
   await stopAll();
 }

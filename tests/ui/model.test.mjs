@@ -7,7 +7,7 @@ import fs from 'node:fs';
 
 import { indexObjects } from '../../src/admin/ui/api.js';
 import { parseYaml, splitDocuments } from '../../src/admin/ui/yaml.js';
-import { buildGraph, findingsFor, COL } from '../../src/admin/ui/model.js';
+import { buildGraph, findingsFor, applyFindings, COL } from '../../src/admin/ui/model.js';
 import { selectNodes, collapse, ROUTE_LIMIT } from '../../src/admin/ui/graph.js';
 import { effectiveRules } from '../../src/admin/ui/detail.js';
 import { parseMetrics, quantile, histograms } from '../../src/admin/ui/prom.js';
@@ -54,6 +54,40 @@ test('the graph has every object of the chain, the broken route red', () => {
   assert.equal(edge('HTTPRoute/default/echo', 'Service/default/echo-v1').ok, true);
   assert.equal(edge('Listener/default/quickstart/http', 'HTTPRoute/shop/shop').ok, true);
   assert.deepEqual(findingsFor(state().diagnose, shop).map((f) => f.code), ['PD-REF-GRANT-MISSING']);
+});
+
+test('listener findings go on the listener node: error red, warning amber, info a note', () => {
+  const st = state();
+  const lid = 'Listener/default/quickstart/http';
+  const finding = (severity, code, field, subject = '') => ({
+    code, severity, title: `${code} title`, symptom: `${code} symptom`, field, subject,
+    object: { kind: 'Gateway', namespace: 'default', name: 'quickstart' },
+  });
+  st.diagnose.findings.push(finding('info', 'PD-LISTENER-NO-ROUTES', 'spec.listeners[0]'));
+  const g = buildGraph(st);
+  const l = g.nodes.get(lid);
+  assert.equal(l.state, 'ok', 'an info finding keeps the colour');
+  assert.equal(l.sub, 'PD-LISTENER-NO-ROUTES title');
+  assert.deepEqual(findingsFor(st.diagnose, l).map((f) => f.code), ['PD-LISTENER-NO-ROUTES']);
+  // By subject (the listener's name), and the worst one wins.
+  st.diagnose.findings.push(finding('warning', 'PD-LISTENER-TLS-OVERLAP', '', 'http'));
+  applyFindings(g, st.diagnose, st.objects);
+  assert.equal(l.state, 'warn');
+  assert.equal(l.reason, 'PD-LISTENER-TLS-OVERLAP');
+  st.diagnose.findings.push(finding('error', 'PD-LISTENER-PORT-IN-USE', 'spec.listeners[0].port'));
+  applyFindings(g, st.diagnose, st.objects);
+  assert.equal(l.state, 'bad');
+  assert.equal(l.reason, 'PD-LISTENER-PORT-IN-USE');
+  assert.equal(l.findings.length, 3);
+  // Applied again without them: back to the conditions' colour.
+  applyFindings(g, { findings: [] }, st.objects);
+  assert.equal(l.state, 'ok');
+  assert.equal(l.reason, '');
+  assert.equal(l.findings.length, 0);
+  // A listener index that does not exist names no node.
+  st.diagnose.findings = [finding('error', 'PD-LISTENER-INVALID', 'spec.listeners[7]')];
+  applyFindings(g, st.diagnose, st.objects);
+  assert.equal(l.state, 'ok');
 });
 
 test('search keeps the matches and their chain', () => {

@@ -3,7 +3,9 @@
 import { splitDocuments, parseYaml } from './yaml.js';
 
 async function get(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json, text/plain, */*' } });
+  // No extra request header: a fetch() must look like index.html's
+  // preloads to be answered by them.
+  const r = await fetch(path);
   if (!r.ok) {
     const err = new Error(`${path}: HTTP ${r.status}`);
     err.status = r.status;
@@ -45,16 +47,32 @@ export function indexObjects(text) {
   return out;
 }
 
-// One consistent read of the state the graph and the detail view need.
-export async function loadState() {
-  const [status, objectsText, config, diagnose, endpoints] = await Promise.all([
-    getJson('/status'),
-    getText('/objects'),
-    getJson('/config_dump'),
-    getJson('/diagnose?o=json'),
-    optionalJson('/endpoints'),
-  ]);
-  return { status, objects: indexObjects(objectsText), config, diagnose, endpoints };
+// One read of the state the graph and the detail view need, in two parts
+// so the graph is drawn before the slowest endpoint answers:
+//   core: /objects, /endpoints, /config_dump, /status (the graph itself)
+//   diagnose: the troubleshooter's findings (the summary, listener
+//     findings on the graph, the detail's fixes), asked for last.
+// The admin server answers one request at a time, in the order asked:
+// /objects first (quick to serve, slow to parse: parsed while the server
+// renders the others), /status (the slowest) last of the core, /diagnose
+// once they have arrived, so that it never delays the graph. The generation is asked
+// first: should a reload land between it and the others, the page shows
+// the newer state under the older number and the next poll reads it
+// again, never the reverse. On the first load index.html has preloaded
+// the same URLs in the same order.
+export function loadState() {
+  const generation = optionalJson('/generation').then((g) => (g ? g.generation : null));
+  const objects = getText('/objects').then(indexObjects);
+  const endpoints = optionalJson('/endpoints');
+  const config = getJson('/config_dump');
+  const status = getJson('/status');
+  const core = Promise.all([status, objects, config, endpoints]).then(([st, ob, cf, ep]) =>
+    ({ status: st, objects: ob, config: cf, endpoints: ep, diagnose: null }));
+  // Asked for once the rest has arrived: the admin server computes it
+  // while the page draws, and its answer never holds the others back.
+  const diagnose = core.then(() => getJson('/diagnose?o=json'));
+  diagnose.catch(() => {}); // handled by whoever awaits it; not an unhandled rejection meanwhile
+  return { generation, core, diagnose };
 }
 
 export function explain(url, method, headers) {
@@ -66,3 +84,5 @@ export function explain(url, method, headers) {
 export const changes = () => getJson('/changes');
 export const metrics = () => getText('/metrics');
 export const endpoints = () => optionalJson('/endpoints');
+export const traffic = () => optionalJson('/traffic');
+export const generation = async () => (await getJson('/generation')).generation;

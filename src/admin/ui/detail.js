@@ -29,6 +29,10 @@ function finding(f) {
 }
 
 function findingsSection(state, n) {
+  if (!state.diagnose) {
+    return h('section', { 'aria-labelledby': 'd-findings' }, h('h3', { id: 'd-findings' }, 'Findings'),
+      h('p', { class: 'muted' }, 'Reading the troubleshooter\u2019s findings\u2026'));
+  }
   const list = findingsFor(state.diagnose, n);
   return h('section', { 'aria-labelledby': 'd-findings' }, h('h3', { id: 'd-findings' }, `Findings (${list.length})`),
     list.length ? list.map(finding) : h('p', { class: 'muted' }, 'The troubleshooter has nothing to say about this object.'));

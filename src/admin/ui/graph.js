@@ -103,7 +103,8 @@ function nodeTitle(n) {
   const kind = n.kind === 'Group' ? 'routes' : n.kind;
   const where = n.ns ? `${n.ns}/` : '';
   const why = n.reason ? ` (${n.reason}${n.message ? ': ' + n.message : ''})` : '';
-  return `${kind} ${where}${n.name}${why}`;
+  const findings = (n.findings || []).map((f) => `; ${f.severity} ${f.code}: ${f.title}`).join('');
+  return `${kind} ${where}${n.name}${why}${findings}`;
 }
 
 // Draws the visible graph; onPick(id) on click, Enter or Space.
@@ -135,21 +136,30 @@ export function drawGraph(container, vis, selected, onPick) {
       'data-from': e.from, 'data-to': e.to,
     }, s('title', {}, `${byId.get(e.from)?.name} \u2192 ${byId.get(e.to)?.name}${e.ok ? '' : ': ' + (e.why || 'does not hold')}`)));
   }
-  const nodeLayer = s('g', { class: 'nodes' });
+  // One listener for every node (event delegation): expanding 1,000
+  // routes then creates no closures.
+  const pickFrom = (ev) => ev.target.closest?.('.node')?.dataset.id;
+  const nodeLayer = s('g', {
+    class: 'nodes',
+    onclick: (ev) => {
+      const id = pickFrom(ev);
+      if (id) onPick(id);
+    },
+    onkeydown: (ev) => {
+      const id = pickFrom(ev);
+      if (id && (ev.key === 'Enter' || ev.key === ' ')) {
+        ev.preventDefault();
+        onPick(id);
+      }
+    },
+  });
   for (const n of vis.nodes) {
     const p = positions.get(n.id);
-    const pick = () => onPick(n.id);
     const g = s('g', {
       class: `node st-${n.state}${n.id === selected ? ' selected' : ''}${n.kind === 'Group' ? ' group' : ''}`,
       transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button',
       'aria-label': nodeTitle(n), 'data-id': n.id, 'data-kind': n.kind, 'data-state': n.state,
-      onclick: pick,
-      onkeydown: (ev) => {
-        if (ev.key === 'Enter' || ev.key === ' ') {
-          ev.preventDefault();
-          pick();
-        }
-      },
+      'data-findings': (n.findings || []).map((f) => f.code).join(' ') || undefined,
     },
     s('title', {}, nodeTitle(n)),
     s('rect', { width: NODE_W, height: NODE_H, rx: 6 }),

@@ -269,11 +269,61 @@ export function buildGraph(state) {
     g.in.get(e.to)?.push(e);
   }
   for (const n of g.nodes.values()) n.search = [n.name, ...n.hostnames].join(' ').toLowerCase();
+  if (state.diagnose) applyFindings(g, state.diagnose, state.objects);
   return g;
 }
 
-// Findings of /diagnose about this object (as subject or related object).
+// The listener node a finding is about: findings on a listener name its
+// Gateway or ListenerSet as object and the listener by field
+// (spec.listeners[i]...), some by subject (the listener's name).
+const LISTENER_FIELD = /^spec\.listeners\[(\d+)\]/;
+export function listenerOfFinding(g, objects, f) {
+  const o = f.object;
+  if (!o || (o.kind !== 'Gateway' && o.kind !== 'ListenerSet')) return null;
+  const prefix = `Listener/${o.namespace || ''}/${o.name}/`;
+  const m = LISTENER_FIELD.exec(f.field || '');
+  const spec = objects.get(objectKey(o.kind, o.namespace, o.name))?.obj.spec;
+  const name = m ? asArray(spec?.listeners)[Number(m[1])]?.name : f.subject;
+  return name !== undefined && g.nodes.has(prefix + name) ? prefix + name : null;
+}
+
+const SEVERITY_STATE = { error: 'bad', warning: 'warn' };
+const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
+const RANK = { bad: 3, warn: 2, ok: 1, none: 0 };
+
+// Puts the troubleshooter's findings on the listener nodes they are about:
+// an error turns the node red, a warning amber (when its conditions say
+// no worse), and the worst finding's title becomes the node's second line
+// (an info finding too, without a colour). Idempotent: a new /diagnose
+// read starts again from the conditions' colours.
+export function applyFindings(g, diagnose, objects) {
+  for (const n of g.nodes.values()) {
+    if (n.kind !== 'Listener') continue;
+    if (n.base) Object.assign(n, n.base);
+    n.base = { state: n.state, reason: n.reason, message: n.message, sub: n.sub };
+    n.findings = [];
+  }
+  for (const f of asArray(diagnose?.findings)) {
+    const id = listenerOfFinding(g, objects, f);
+    if (id) g.nodes.get(id).findings.push(f);
+  }
+  for (const n of g.nodes.values()) {
+    if (n.kind !== 'Listener' || !n.findings.length) continue;
+    const worst = n.findings.reduce((a, f) => ((SEVERITY_RANK[f.severity] || 0) > (SEVERITY_RANK[a.severity] || 0) ? f : a));
+    const state = SEVERITY_STATE[worst.severity];
+    if (state && RANK[state] > RANK[n.state]) {
+      n.state = state;
+      n.reason = worst.code;
+      n.message = worst.symptom || worst.title;
+    }
+    n.sub = worst.title || worst.code;
+  }
+}
+
+// Findings of /diagnose about this object (as subject or related object);
+// a listener's are those applyFindings put on it.
 export function findingsFor(diagnose, n) {
+  if (n.kind === 'Listener') return n.findings || [];
   return asArray(diagnose?.findings).filter((f) => f.object && f.object.kind === n.kind &&
     (f.object.namespace || '') === (n.ns || '') && f.object.name === n.name);
 }

@@ -3,23 +3,44 @@
 // collections). Not a general YAML parser: it reads what the graph needs
 // from each object's spec; the detail view shows the document's text as is.
 
-// The documents of a multi-document stream, as text.
+// The documents of a multi-document stream, as text. One regular
+// expression over the whole text, not a pass per line: /objects has a
+// document per object, thousands of them.
+const SEPARATOR = /^---(?: .*)?$/m;
 export function splitDocuments(text) {
-  const docs = [];
-  let cur = [];
-  for (const line of text.split('\n')) {
-    if (line === '---' || line.startsWith('--- ')) {
-      if (cur.some((l) => l.trim() !== '')) docs.push(cur.join('\n'));
-      cur = [];
-    } else {
-      cur.push(line);
-    }
-  }
-  if (cur.some((l) => l.trim() !== '')) docs.push(cur.join('\n'));
-  return docs;
+  return text.split(SEPARATOR).filter((d) => /\S/.test(d)).map((d) => d.replace(/^\n/, '').replace(/\n$/, ''));
 }
 
-const KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s"'#-][^:]*?|-[^\s:][^:]*?)\s*:(?:\s+(.*))?$/;
+// "key: value" -> [key, rest] (rest undefined after a bare "key:"), or null
+// when the line is not a map entry. A plain key runs to the first ':'
+// followed by a space or the end of the line, and does not start with a
+// space, a quote, '#' or "- "; quoted keys may hold anything. By hand
+// rather than one regular expression: it runs once per line of /objects.
+function splitKey(line) {
+  const c = line[0];
+  let keyEnd;
+  let colon;
+  if (c === '"' || c === "'") {
+    let j = 1;
+    while (j < line.length && line[j] !== c) j += c === '"' && line[j] === '\\' ? 2 : 1;
+    if (c === "'" && line[j + 1] === "'") return null; // '' inside a quoted key: rare, not written by the emitter
+    keyEnd = j + 1;
+    colon = keyEnd;
+    while (line[colon] === ' ') colon++;
+    if (line[colon] !== ':') return null;
+  } else {
+    if (c === undefined || c === ' ' || c === '\t' || c === '#') return null;
+    if (c === '-' && (line.length === 1 || line[1] === ' ' || line[1] === '\t' || line[1] === ':')) return null;
+    colon = line.indexOf(':');
+    if (colon <= 0) return null;
+    keyEnd = colon;
+    while (keyEnd > 0 && (line[keyEnd - 1] === ' ' || line[keyEnd - 1] === '\t')) keyEnd--;
+  }
+  const after = line[colon + 1];
+  if (after === undefined) return [line.slice(0, keyEnd), undefined];
+  if (after !== ' ' && after !== '\t') return null;
+  return [line.slice(0, keyEnd), line.slice(colon + 1).trim()];
+}
 
 function unquote(s) {
   if (s.startsWith('"')) {
@@ -129,7 +150,7 @@ export function parseYaml(text) {
     const l = next();
     if (!l || l.indent < minIndent) return null;
     if (isItem(l)) return seq(l.indent);
-    if (!KEY.test(l.text) || l.text.startsWith('{') || l.text.startsWith('[')) {
+    if (!splitKey(l.text) || l.text.startsWith('{') || l.text.startsWith('[')) {
       i++;
       return scalar(l.text);
     }
@@ -156,11 +177,11 @@ export function parseYaml(text) {
   function map(indent) {
     const out = {};
     for (let l = next(); l && l.indent === indent && !isItem(l); l = next()) {
-      const m = KEY.exec(l.text);
+      const m = splitKey(l.text);
       if (!m) break;
       i++;
-      const key = unquote(m[1]);
-      const rest = m[2];
+      const key = unquote(m[0]);
+      const rest = m[1];
       if (rest === undefined || rest === '' || rest.startsWith('#')) {
         const n = next();
         if (n && (n.indent > indent || (n.indent === indent && isItem(n)))) out[key] = node(n.indent);

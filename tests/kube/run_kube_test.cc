@@ -1,0 +1,311 @@
+// `portico run --kube` end to end (issue 9) against the test API server:
+// a route applied through the API server changes traffic (a
+// RequestRedirect, so no backend is needed), status goes back to the
+// server, the time from apply() to traffic is measured, and the real
+// binary runs from a kubeconfig. Waits follow the server's requests (the
+// status write that follows every applied configuration), bounded.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "kube/fake_apiserver.h"
+#include "kube/resources.h"
+#include "run/controller.h"
+#include "support/test_support.h"
+
+extern char** environ;
+
+namespace portico {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json gatewayClass() {
+  return {{"apiVersion", "gateway.networking.k8s.io/v1"},
+          {"kind", "GatewayClass"},
+          {"metadata", {{"name", "portico"}}},
+          {"spec", {{"controllerName", "portico.dev/gateway-controller"}}}};
+}
+
+json gateway(int port) {
+  return {{"apiVersion", "gateway.networking.k8s.io/v1"},
+          {"kind", "Gateway"},
+          {"metadata", {{"name", "gw"}, {"namespace", "default"}}},
+          {"spec",
+           {{"gatewayClassName", "portico"},
+            {"listeners", json::array({{{"name", "http"}, {"port", port}, {"protocol", "HTTP"}}})}}}};
+}
+
+json redirectRoute(const std::string& target) {
+  return {{"apiVersion", "gateway.networking.k8s.io/v1"},
+          {"kind", "HTTPRoute"},
+          {"metadata", {{"name", "redirect"}, {"namespace", "default"}}},
+          {"spec",
+           {{"parentRefs", json::array({{{"name", "gw"}}})},
+            {"hostnames", json::array({"a.example.com"})},
+            {"rules",
+             json::array({{{"filters", json::array({{{"type", "RequestRedirect"},
+                                                     {"requestRedirect",
+                                                      {{"hostname", target}, {"statusCode", 302}}}}})}}})}}}};
+}
+
+std::string writeKubeconfig(const testing::FakeApiServer& server, const fs::path& dir) {
+  fs::create_directories(dir);
+  const fs::path p = dir / "kubeconfig";
+  std::ofstream(p)
+      << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n  cluster:\n"
+      << "    server: " << server.url()
+      << "\n    certificate-authority-data: " << testing::base64(server.caPem())
+      << "\ncontexts:\n- name: test\n  context: {cluster: fake, "
+      << "user: portico, namespace: portico-system}\nusers:\n- name: portico\n  user: {token: "
+      << server.token() << "}\n";
+  return p.string();
+}
+
+struct HttpAnswer {
+  int status = 0;
+  std::string location;
+};
+
+// One HTTP/1.1 exchange on a new connection (Connection: close).
+std::optional<HttpAnswer> get(int port, const std::string& host, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::string in;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) in.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (in.size() < 12 || !in.starts_with("HTTP/1.1 ")) return std::nullopt;
+  HttpAnswer a;
+  a.status = std::stoi(in.substr(9, 3));
+  const auto loc =
+      in.find("\r\nlocation: ") != std::string::npos ? in.find("\r\nlocation: ") : in.find("\r\nLocation: ");
+  if (loc != std::string::npos) {
+    const auto start = loc + 12;
+    a.location = in.substr(start, in.find("\r\n", start) - start);
+  }
+  return a;
+}
+
+// The HTTPRoute's status as the server stores it names `generation`:
+// Portico served that generation (status is written after the apply).
+bool routeStatusAt(const testing::FakeApiServer& server, int64_t generation) {
+  const json r = server.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "redirect");
+  if (r.is_null() || !r.contains("status")) return false;
+  for (const auto& p : r["status"].value("parents", json::array())) {
+    for (const auto& c : p.value("conditions", json::array())) {
+      if (c.value("type", "") == "Accepted" && c.value("status", "") == "True" &&
+          c.value("observedGeneration", int64_t{0}) == generation)
+        return true;
+    }
+  }
+  return false;
+}
+
+class RunKubeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server = testing::FakeApiServer::start();
+    dir = fs::temp_directory_path() / ("portico-run-kube-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    kubeconfig = writeKubeconfig(*server, dir);
+    port = testing::freePort();
+    server->apply(gatewayClass());
+    server->apply(gateway(port));
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  std::unique_ptr<testing::FakeApiServer> server;
+  fs::path dir;
+  std::string kubeconfig;
+  int port = 0;
+};
+
+TEST_F(RunKubeTest, ARouteAppliedThroughTheApiServerChangesTraffic) {
+  run::RunOptions o;
+  o.kube.enabled = true;
+  o.kube.kubeconfig = kubeconfig;
+  o.kube.leaderElect = true;
+  o.kube.leaseDuration = 3000ms;
+  o.kube.renewDeadline = 2000ms;
+  o.kube.retryPeriod = 200ms;
+  o.kube.gatewayService = "portico-system/portico";
+  server->apply(
+      {{"apiVersion", "v1"},
+       {"kind", "Service"},
+       {"metadata", {{"name", "portico"}, {"namespace", "portico-system"}}},
+       {"spec", {{"type", "LoadBalancer"}, {"ports", json::array({{{"port", 80}}})}}},
+       {"status",
+        {{"loadBalancer",
+          {{"ingress", json::array({{{"ip", "203.0.113.7"}}, {{"hostname", "lb.example.com"}}})}}}}}});
+  o.server.workers = 1;
+  o.server.listenAddress = "127.0.0.1";
+  o.adminPort = 0;
+  o.debounce = 20ms;
+  o.drainTimeout = 500ms;
+  std::ostringstream log;
+  {
+    run::Controller controller(o, log);
+    std::string error;
+    ASSERT_TRUE(controller.start(error)) << error;
+
+    const json applied = server->apply(redirectRoute("example.org"));
+    const int64_t gen1 = applied["metadata"].value("generation", int64_t{1});
+    ASSERT_TRUE(server->waitFor([&] { return routeStatusAt(*server, gen1); }, 20s))
+        << "the leader wrote the route's status";
+    EXPECT_TRUE(controller.ready());
+    auto a = get(port, "a.example.com", "/x");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 302);
+    EXPECT_NE(a->location.find("example.org"), std::string::npos) << a->location;
+
+    // A change: from apply() to traffic.
+    const auto t0 = std::chrono::steady_clock::now();
+    const json changed = server->apply(redirectRoute("example.net"));
+    const int64_t gen2 = changed["metadata"].value("generation", int64_t{2});
+    ASSERT_GT(gen2, gen1);
+    ASSERT_TRUE(server->waitFor([&] { return routeStatusAt(*server, gen2); }, 20s));
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    a = get(port, "a.example.com", "/x");
+    ASSERT_TRUE(a);
+    EXPECT_NE(a->location.find("example.net"), std::string::npos) << a->location;
+    RecordProperty("apply_to_traffic_ms", std::to_string(ms));
+    std::cout << "apply() to traffic (bounded by the status write that follows): " << ms << " ms"
+              << std::endl;
+    EXPECT_LT(ms, 5000);
+
+    // /objects shows the objects as the API server has them; /changes the edit.
+    const std::string objects = controller.objectsYaml();
+    EXPECT_NE(objects.find("\"example.net\""), std::string::npos) << objects;
+    EXPECT_EQ(objects.find("managedFields"), std::string::npos);
+    EXPECT_NE(controller.changesJson().find("example.net"), std::string::npos) << controller.changesJson();
+
+    // The Gateway's status too, and the controller metrics.
+    const json gw = server->get("gateway.networking.k8s.io/v1", "Gateway", "default", "gw");
+    ASSERT_TRUE(gw.contains("status")) << gw.dump();
+    // --gateway-service: the data-plane Service's load-balancer addresses.
+    EXPECT_EQ(
+        gw["status"].value("addresses", json::array()),
+        json::parse(
+            R"([{"type":"IPAddress","value":"203.0.113.7"},{"type":"Hostname","value":"lb.example.com"}])"))
+        << gw.dump();
+    const std::string metrics = controller.metrics();
+    for (const char* m :
+         {"portico_kube_watch_restarts_total", "portico_kube_status_writes_total",
+          "portico_kube_change_to_traffic_seconds_count", "leader_election_master_status",
+          "portico_kube_objects{kind=\"HTTPRoute\"} 1", "controller_runtime_reconcile_total"}) {
+      EXPECT_NE(metrics.find(m), std::string::npos) << m;
+    }
+
+    // Deleted through the API server: the route stops serving.
+    server->remove("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "redirect");
+    const uint64_t generation = controller.generation();
+    ASSERT_TRUE(server->waitFor(
+        [&] {
+          const json g = server->get("gateway.networking.k8s.io/v1", "Gateway", "default", "gw");
+          for (const auto& l : g["status"].value("listeners", json::array()))
+            if (l.value("attachedRoutes", -1) == 0) return true;
+          return false;
+        },
+        20s));
+    EXPECT_GT(controller.generation(), generation);
+    a = get(port, "a.example.com", "/x");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->status, 404);
+    controller.stop();
+  }
+  EXPECT_NE(log.str().find("kube: became leader"), std::string::npos) << log.str();
+  // The leader released its lease on stop (client-go's ReleaseOnCancel).
+  const json lease = server->get("coordination.k8s.io/v1", "Lease", "portico-system", "portico-controller");
+  ASSERT_FALSE(lease.is_null());
+  EXPECT_EQ(lease["spec"].value("holderIdentity", ""), "") << lease.dump();
+
+  // Least privilege holds in practice, not only on paper: every call the
+  // controller made is one requiredAccess() (and so deploy/'s RBAC, see
+  // deploy_test.cc) grants. A GET on the main resource before a status
+  // write, say, would be a 403 on a real cluster.
+  std::set<std::string> granted;
+  for (const auto& a : kube::requiredAccess())
+    for (const auto& v : a.verbs) granted.insert(a.group + " " + a.resource + " " + v);
+  size_t calls = 0;
+  for (const auto& r : server->requests()) {
+    const std::string resource = r.subresource.empty() ? r.resource : r.resource + "/" + r.subresource;
+    EXPECT_TRUE(granted.count(r.group + " " + resource + " " + r.verb))
+        << r.method << " " << r.verb << " " << r.group << "/" << resource << " " << r.namespace_ << "/"
+        << r.name << " is not granted by kube::requiredAccess()";
+    ++calls;
+  }
+  EXPECT_GT(calls, 10u);
+}
+
+TEST_F(RunKubeTest, ThePorticoBinaryRunsFromAKubeconfig) {
+  server->apply(redirectRoute("example.org"));
+  const std::string logPath = (dir / "portico.log").string();
+  std::vector<std::string> args = {PORTICO_BIN,   "run",
+                                   "--kube",      "--kubeconfig",
+                                   kubeconfig,    "--listen-address",
+                                   "127.0.0.1",   "--admin-address",
+                                   "127.0.0.1:0", "--access-log",
+                                   "off",         "--workers",
+                                   "1",           "--leader-elect=false"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, PORTICO_BIN, &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  // No leader election: status is written after the first reconcile.
+  const bool written = server->waitFor([&] { return routeStatusAt(*server, 1); }, 30s);
+  std::optional<HttpAnswer> a;
+  if (written) a = get(port, "a.example.com", "/");
+  ::kill(pid, SIGTERM);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  std::ifstream in(logPath);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ASSERT_TRUE(written) << ss.str();
+  ASSERT_TRUE(a) << ss.str();
+  EXPECT_EQ(a->status, 302);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << ss.str();
+  EXPECT_NE(ss.str().find("kube: watching " + server->url()), std::string::npos) << ss.str();
+}
+
+}  // namespace
+}  // namespace portico
