@@ -53,6 +53,8 @@ void appendTextField(std::string& out, std::string_view s) {
   }
 }
 
+}  // namespace
+
 std::string utcTimestamp(std::chrono::system_clock::time_point now) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
@@ -61,8 +63,6 @@ std::string utcTimestamp(std::chrono::system_clock::time_point now) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
 }
-
-}  // namespace
 
 std::string formatAccessLog(AccessLogFormat format, const RequestRecord& r, std::string_view client,
                             double durationMs, std::chrono::system_clock::time_point now) {

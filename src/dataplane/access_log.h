@@ -24,6 +24,10 @@ struct RequestRecord {
   RequestProtocol protocol = RequestProtocol::Http1;
 };
 
+// "2025-01-31T10:42:07.123Z": UTC with milliseconds, as access-log lines
+// carry it (also the /access-log ring's stamps).
+std::string utcTimestamp(std::chrono::system_clock::time_point t);
+
 // One line, without the trailing newline.
 //
 // Json: {"method","host","path","status","duration_ms","bytes","route",

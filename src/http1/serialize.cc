@@ -100,16 +100,24 @@ std::string_view reasonPhrase(int status) {
       return "Method Not Allowed";
     case 408:
       return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
     case 411:
       return "Length Required";
     case 413:
       return "Content Too Large";
     case 414:
       return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
     case 417:
       return "Expectation Failed";
     case 421:
       return "Misdirected Request";
+    case 422:
+      return "Unprocessable Content";
     case 426:
       return "Upgrade Required";
     case 429:

@@ -10,19 +10,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "source/loader.h"
+
 namespace portico::kube {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool readWhole(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = std::move(ss).str();
-  return !in.bad();
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
@@ -101,7 +94,7 @@ bool dataOrFile(const YAML::Node& n, const std::string& field, const fs::path& b
   if (file.empty()) return true;
   fs::path p(file);
   if (p.is_relative()) p = baseDir / p;
-  if (!readWhole(p.string(), out)) {
+  if (!source::readWhole(p.string(), out)) {
     error = field + ": cannot read " + p.string();
     return false;
   }
@@ -123,18 +116,19 @@ std::optional<ClusterConfig> inClusterConfig(std::string& error, std::string_vie
   c.server = "https://" + (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + port;
   const fs::path dir(saDir);
   c.tokenFile = (dir / "token").string();
-  if (!readWhole(c.tokenFile, c.bearerToken)) {
+  if (!source::readWhole(c.tokenFile, c.bearerToken)) {
     error = "in-cluster: cannot read the service-account token " + c.tokenFile;
     return std::nullopt;
   }
   c.bearerToken = trim(c.bearerToken);
   const std::string ca = (dir / "ca.crt").string();
-  if (!readWhole(ca, c.caPem)) {
+  if (!source::readWhole(ca, c.caPem)) {
     error = "in-cluster: cannot read the service-account CA " + ca;
     return std::nullopt;
   }
   std::string ns;
-  c.namespace_ = readWhole((dir / "namespace").string(), ns) && !trim(ns).empty() ? trim(ns) : "default";
+  c.namespace_ =
+      source::readWhole((dir / "namespace").string(), ns) && !trim(ns).empty() ? trim(ns) : "default";
   c.origin = "in-cluster";
   return c;
 }
@@ -142,7 +136,7 @@ std::optional<ClusterConfig> inClusterConfig(std::string& error, std::string_vie
 std::optional<ClusterConfig> loadKubeconfig(const std::string& path, const std::string& context,
                                             std::string& error) {
   std::string text;
-  if (!readWhole(path, text)) {
+  if (!source::readWhole(path, text)) {
     error = "cannot read kubeconfig " + path;
     return std::nullopt;
   }
@@ -198,7 +192,7 @@ std::optional<ClusterConfig> loadKubeconfig(const std::string& path, const std::
       if (p.is_relative()) p = baseDir / p;
       c.tokenFile = p.string();
       // A static token wins over tokenFile (clientcmd's precedence).
-      if (c.bearerToken.empty() && !readWhole(c.tokenFile, c.bearerToken))
+      if (c.bearerToken.empty() && !source::readWhole(c.tokenFile, c.bearerToken))
         return fail("tokenFile: cannot read " + c.tokenFile);
       c.bearerToken = trim(c.bearerToken);
       if (!scalar(*user, "token").empty()) c.tokenFile.clear();

@@ -10,6 +10,7 @@
 // (404: a CRD not installed) is empty and asked again slowly.
 #include "kube/kube_source.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
@@ -18,6 +19,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -159,6 +161,7 @@ struct Reflector {
   std::string namespace_;  // empty = every namespace
   bool listed = false;
   std::set<std::string> keys;  // the entries this reflector owns
+  bool missingLogged = false;  // "not served" said once, not every retry
 };
 
 class Source final : public KubeSource {
@@ -167,9 +170,9 @@ class Source final : public KubeSource {
       : client_(client), options_(std::move(options)), onChange_(std::move(onChange)) {
     for (const auto& r : watchedResources()) {
       if (r.namespaced && !options_.namespaces.empty()) {
-        for (const auto& ns : options_.namespaces) reflectors_.push_back({&r, ns, false, {}});
+        for (const auto& ns : options_.namespaces) reflectors_.push_back({&r, ns, false, {}, false});
       } else {
-        reflectors_.push_back({&r, {}, false, {}});
+        reflectors_.push_back({&r, {}, false, {}, false});
       }
     }
   }
@@ -537,15 +540,29 @@ class Source final : public KubeSource {
 
   void reflect(Reflector& r) {
     std::chrono::milliseconds backoff{0};
+    // Jitter (up to +50%, as client-go's wait.Backoff Jitter 0.5) so that
+    // replicas that lost the API server together do not come back in step.
+    std::minstd_rand rng{std::random_device{}()};
     auto backOff = [&] {
       backoff = backoff.count() == 0 ? kBackoffStart : std::min(backoff * 2, kBackoffCap);
-      return sleepFor(backoff);
+      const auto jitter =
+          std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, backoff.count() / 2)(rng));
+      return sleepFor(backoff + jitter);
     };
     while (!stopping()) {
       try {
         std::string rv, error;
         const ListOutcome lo = list(r, rv, error);
         if (lo == ListOutcome::Missing) {
+          // An experimental CRD not installed, say: one line, not a crash
+          // loop or a log line per retry. Installing it later needs no restart.
+          if (!r.missingLogged && options_.log) {
+            options_.log(fmt::format(
+                "kube: {} ({}) is not served by the API server (CRD not installed?): skipped, asked "
+                "again every {} s",
+                r.resource->resource, resourcePath(*r.resource), kMissingRetry.count() / 1000));
+          }
+          r.missingLogged = true;
           clearMissing(r);
           if (!sleepFor(kMissingRetry)) return;
           continue;

@@ -24,6 +24,9 @@ struct SourceOptions {
   std::vector<std::string> namespaces;
   std::chrono::milliseconds debounce{100};
   std::chrono::milliseconds watchTimeout{300000};  // server-side timeoutSeconds per watch
+  // One line per notable event (a resource the server does not serve);
+  // called from reflector threads. Empty = silent.
+  std::function<void(const std::string&)> log;
 };
 
 struct SourceStats {

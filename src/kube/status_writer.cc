@@ -10,6 +10,7 @@
 #include <set>
 
 #include "api/kinds.h"
+#include "http1/serialize.h"
 #include "kube/resources.h"
 #include "kube/status_merge.h"
 #include "status/status_json.h"
@@ -30,41 +31,6 @@ std::string fingerprint(const status::ObjectStatus& o) {
   return std::to_string(o.generation) + " " + status::renderStatusStanza(o, opts);
 }
 
-std::string_view reasonPhrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 410:
-      return "Gone";
-    case 413:
-      return "Request Entity Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
-}
-
 // "403 Forbidden: <the Status object's message>" (metav1.Status carries the
 // human-readable reason in `message`), or the transport error.
 std::string describe(const Response& r) {
@@ -77,7 +43,7 @@ std::string describe(const Response& r) {
     detail = r.body.substr(0, 200);
   }
   std::string out = std::to_string(r.status);
-  if (auto phrase = reasonPhrase(r.status); !phrase.empty()) out += " " + std::string(phrase);
+  if (auto phrase = http1::reasonPhrase(r.status); phrase != "Unknown") out += " " + std::string(phrase);
   if (!detail.empty()) out += ": " + detail;
   return out;
 }

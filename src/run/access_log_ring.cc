@@ -5,19 +5,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include "dataplane/access_log.h"
+
 namespace portico::run {
-namespace {
-
-std::string utcMillis(std::chrono::system_clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-}
-
-}  // namespace
 
 AccessLogRing::AccessLogRing(size_t capacity) : slots_(std::max<size_t>(capacity, 1)) {}
 
@@ -48,7 +38,7 @@ std::vector<AccessLogRing::Entry> AccessLogRing::last(size_t limit) const {
 std::string AccessLogRing::text(size_t limit) const {
   std::string out;
   for (const auto& e : last(limit)) {
-    out += utcMillis(e.at);
+    out += dataplane::utcTimestamp(e.at);
     out += ' ';
     out += e.line;
     out += '\n';

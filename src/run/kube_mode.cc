@@ -122,6 +122,7 @@ bool Controller::startKube(std::string& error) {
   so.namespaces = k.namespaces;
   so.debounce = s_->options.debounce;
   so.watchTimeout = k.watchTimeout;
+  so.log = [this](const std::string& line) { s_->say(line); };
   {
     // Held while the source starts: its first onChange (a reconcile on the
     // source's thread) waits until s_->kube is complete.

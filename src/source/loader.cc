@@ -65,8 +65,8 @@ class Loader {
   int64_t order_ = 0;
   std::set<std::string, std::less<>> unknownKinds_;
 
-  void diag(api::Severity sev, const Origin& o, std::string_view kind, std::string_view ns, std::string_view name,
-            std::string field, std::string message) {
+  void diag(api::Severity sev, const Origin& o, std::string_view kind, std::string_view ns,
+            std::string_view name, std::string field, std::string message) {
     api::Diagnostic d;
     d.severity = sev;
     d.file = *o.file;
@@ -101,12 +101,17 @@ class Loader {
     for (auto it = n.begin(); it != n.end(); ++it) {
       const auto entry = *it;
       const std::string& key = entry.first.Scalar();
-      if (key == "apiVersion") c.str(entry.second, FieldPath::root("apiVersion"), apiVersion);
-      else if (key == "kind") c.str(entry.second, FieldPath::root("kind"), kind);
-      else if (key == "items") items = entry.second, hasItems = true;
-      else if (key == "metadata" && !entry.second.IsNull()) metadata = entry.second, hasMetadata = true;
+      if (key == "apiVersion")
+        c.str(entry.second, FieldPath::root("apiVersion"), apiVersion);
+      else if (key == "kind")
+        c.str(entry.second, FieldPath::root("kind"), kind);
+      else if (key == "items")
+        items = entry.second, hasItems = true;
+      else if (key == "metadata" && !entry.second.IsNull())
+        metadata = entry.second, hasMetadata = true;
     }
-    if (apiVersion.empty() && !head.hasErrors()) head.error(FieldPath::root("apiVersion"), "required field is missing");
+    if (apiVersion.empty() && !head.hasErrors())
+      head.error(FieldPath::root("apiVersion"), "required field is missing");
     if (kind.empty() && !head.hasErrors()) head.error(FieldPath::root("kind"), "required field is missing");
     if (head.hasErrors()) return report(head, origin, kind, {}, {});
 
@@ -114,12 +119,13 @@ class Loader {
     if (kind == "List" || (kind.size() > 4 && kind.ends_with("List") && hasItems)) {
       if (!hasItems || items.IsNull()) return;
       if (!items.IsSequence()) {
-        head.error(FieldPath::root("items"), std::string("expected list, got ") +
-                                                 decode::typeName(decode::valueType(items)));
+        head.error(FieldPath::root("items"),
+                   std::string("expected list, got ") + decode::typeName(decode::valueType(items)));
         return report(head, origin, kind, {}, {});
       }
       for (auto it = items.begin(); it != items.end(); ++it) {
-        object(*it, {origin.file, origin.document, lineOf(*it, origin.line - (n.Mark().is_null() ? 0 : n.Mark().line))});
+        object(*it, {origin.file, origin.document,
+                     lineOf(*it, origin.line - (n.Mark().is_null() ? 0 : n.Mark().line))});
       }
       return;
     }
@@ -132,7 +138,8 @@ class Loader {
       std::string key = apiVersion + " " + kind;
       if (unknownKinds_.insert(key).second) {
         diag(api::Severity::Warning, origin, kind, {}, {}, {},
-             fmt::format("unknown kind {} (apiVersion {}): objects of this kind are skipped", kind, apiVersion));
+             fmt::format("unknown kind {} (apiVersion {}): objects of this kind are skipped", kind,
+                         apiVersion));
       }
       return;
     }
@@ -143,7 +150,8 @@ class Loader {
       head.error(FieldPath::root("metadata"), "required field is missing");
     } else {
       decode::decodeMeta(c, metadata, FieldPath::root("metadata"), meta);
-      if (meta.name.empty() && !head.hasErrors()) head.error(FieldPath::root("metadata").field("name"), "required field is missing");
+      if (meta.name.empty() && !head.hasErrors())
+        head.error(FieldPath::root("metadata").field("name"), "required field is missing");
     }
     if (api::isClusterScoped(*known)) {
       meta.namespace_.clear();  // the API server ignores it for cluster-scoped kinds
@@ -159,23 +167,40 @@ class Loader {
     const bool legacy = apiVersion.ends_with("/v1alpha2") || apiVersion.ends_with("/v1alpha3");
     Dispatch d{*this, n, c, head, std::move(meta), apiVersion, origin};
     switch (*known) {
-      case Kind::GatewayClass: return d.run(result.snapshot.gatewayClasses, *known);
-      case Kind::Gateway: return d.run(result.snapshot.gateways, *known);
-      case Kind::ListenerSet: return d.run(result.snapshot.listenerSets, *known);
-      case Kind::HTTPRoute: return d.run(result.snapshot.httpRoutes, *known);
-      case Kind::GRPCRoute: return d.run(result.snapshot.grpcRoutes, *known);
-      case Kind::TLSRoute: return d.run(result.snapshot.tlsRoutes, *known, legacy);
-      case Kind::TCPRoute: return d.run(result.snapshot.tcpRoutes, *known, legacy);
-      case Kind::UDPRoute: return d.run(result.snapshot.udpRoutes, *known, legacy);
-      case Kind::ReferenceGrant: return d.run(result.snapshot.referenceGrants, *known);
-      case Kind::BackendTLSPolicy: return d.run(result.snapshot.backendTLSPolicies, *known);
-      case Kind::XBackendTrafficPolicy: return d.run(result.snapshot.backendTrafficPolicies, *known);
-      case Kind::Service: return d.run(result.snapshot.services, *known);
-      case Kind::EndpointSlice: return d.run(result.snapshot.endpointSlices, *known);
-      case Kind::Secret: return d.run(result.snapshot.secrets, *known);
-      case Kind::ConfigMap: return d.run(result.snapshot.configMaps, *known);
-      case Kind::Namespace: return d.run(result.snapshot.namespaces, *known);
-      case Kind::CustomResourceDefinition: return d.run(result.snapshot.crds, *known);
+      case Kind::GatewayClass:
+        return d.run(result.snapshot.gatewayClasses, *known);
+      case Kind::Gateway:
+        return d.run(result.snapshot.gateways, *known);
+      case Kind::ListenerSet:
+        return d.run(result.snapshot.listenerSets, *known);
+      case Kind::HTTPRoute:
+        return d.run(result.snapshot.httpRoutes, *known);
+      case Kind::GRPCRoute:
+        return d.run(result.snapshot.grpcRoutes, *known);
+      case Kind::TLSRoute:
+        return d.run(result.snapshot.tlsRoutes, *known, legacy);
+      case Kind::TCPRoute:
+        return d.run(result.snapshot.tcpRoutes, *known, legacy);
+      case Kind::UDPRoute:
+        return d.run(result.snapshot.udpRoutes, *known, legacy);
+      case Kind::ReferenceGrant:
+        return d.run(result.snapshot.referenceGrants, *known);
+      case Kind::BackendTLSPolicy:
+        return d.run(result.snapshot.backendTLSPolicies, *known);
+      case Kind::XBackendTrafficPolicy:
+        return d.run(result.snapshot.backendTrafficPolicies, *known);
+      case Kind::Service:
+        return d.run(result.snapshot.services, *known);
+      case Kind::EndpointSlice:
+        return d.run(result.snapshot.endpointSlices, *known);
+      case Kind::Secret:
+        return d.run(result.snapshot.secrets, *known);
+      case Kind::ConfigMap:
+        return d.run(result.snapshot.configMaps, *known);
+      case Kind::Namespace:
+        return d.run(result.snapshot.namespaces, *known);
+      case Kind::CustomResourceDefinition:
+        return d.run(result.snapshot.crds, *known);
     }
   }
 
@@ -238,6 +263,8 @@ bool hasManifestExtension(const fs::path& p) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
+}  // namespace
+
 bool readWhole(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -246,8 +273,6 @@ bool readWhole(const std::string& path, std::string& out) {
   out = std::move(ss).str();
   return !in.bad();
 }
-
-}  // namespace
 
 LoadResult loadPaths(const std::vector<std::string>& paths) {
   Loader loader;
@@ -344,8 +369,8 @@ bool insertObject(store::Snapshot& snapshot, const AnyObject& object) {
 LoadResult loadString(std::string_view content, std::string_view filename) {
   Loader loader;
   loader.result.files.emplace_back(filename);
-  const bool json = filename.ends_with(".json") || (!filename.ends_with(".yaml") && !filename.ends_with(".yml") &&
-                                                    looksLikeJson(content));
+  const bool json = filename.ends_with(".json") ||
+                    (!filename.ends_with(".yaml") && !filename.ends_with(".yml") && looksLikeJson(content));
   loader.loadBuffer(content, loader.result.files.back(), json);
   return std::move(loader.result);
 }

@@ -33,6 +33,9 @@ struct LoadResult {
 // sorted) or "-" for stdin. Unreadable paths are errors.
 LoadResult loadPaths(const std::vector<std::string>& paths);
 
+// The whole file at `path` (binary), false when it cannot be read.
+bool readWhole(const std::string& path, std::string& out);
+
 // Loads from one in-memory buffer as if it were a file called `filename`.
 LoadResult loadString(std::string_view content, std::string_view filename = "<input>");
 

@@ -310,5 +310,40 @@ TEST_F(KubeSourceTest, StopEndsEveryWatchPromptly) {
   source.reset();
 }
 
+// issue 9: "API versions the cluster does not serve (for example
+// experimental CRDs not installed) are ... skipped with one clear log line,
+// not a crash loop."
+TEST_F(KubeSourceTest, ResourcesTheServerDoesNotServeAreSkippedWithOneLogLine) {
+  testing::FakeApiServer::Options o;
+  o.absentResources = {"xbackendtrafficpolicies", "tcproutes"};
+  server = testing::FakeApiServer::start(o);
+  server->apply(gatewayClass());
+  server->apply(gateway());
+  server->apply(route("web", "a.example.com"));
+  std::mutex mu;
+  std::vector<std::string> lines;
+  kube::SourceOptions options;
+  options.log = [&](const std::string& line) {
+    std::lock_guard lock(mu);
+    lines.push_back(line);
+  };
+  start(options);  // synced although two resources answer 404
+  const auto load = source->load();
+  EXPECT_FALSE(api::hasErrors(load.diagnostics));
+  EXPECT_EQ(load.snapshot.httpRoutes.size(), 1u);
+  // Every served resource keeps its watch; the absent ones are not retried
+  // in a loop (their next try is a minute away).
+  ASSERT_TRUE(waitForWatches(kResources - 2));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  std::string all = lines[0] + "\n" + lines[1];
+  EXPECT_NE(all.find("xbackendtrafficpolicies"), std::string::npos) << all;
+  EXPECT_NE(all.find("tcproutes"), std::string::npos) << all;
+  EXPECT_NE(all.find("not served"), std::string::npos) << all;
+  size_t lists = 0;
+  for (const auto& r : server->requests()) lists += r.verb == "list" && r.resource == "tcproutes";
+  EXPECT_EQ(lists, 1u) << "asked once, not in a loop";
+}
+
 }  // namespace
 }  // namespace portico
