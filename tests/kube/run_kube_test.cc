@@ -307,5 +307,116 @@ TEST_F(RunKubeTest, ThePorticoBinaryRunsFromAKubeconfig) {
   EXPECT_NE(ss.str().find("kube: watching " + server->url()), std::string::npos) << ss.str();
 }
 
+// A `portico run --kube` process with leader election on short timings;
+// POD_NAME prefixes its Lease identity. Its output goes to `logPath`.
+pid_t spawnReplica(const std::string& kubeconfig, const std::string& pod, const std::string& logPath) {
+  std::vector<std::string> args = {PORTICO_BIN,
+                                   "run",
+                                   "--kube",
+                                   "--kubeconfig",
+                                   kubeconfig,
+                                   "--listen-address",
+                                   "127.0.0.1",
+                                   "--admin-address",
+                                   "127.0.0.1:0",
+                                   "--access-log",
+                                   "off",
+                                   "--workers",
+                                   "1",
+                                   "--leader-elect=true",
+                                   "--lease-duration",
+                                   "1",
+                                   "--renew-deadline",
+                                   "0.6",
+                                   "--retry-period",
+                                   "0.1"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("POD_NAME=")) env.emplace_back(*e);
+  }
+  env.push_back("POD_NAME=" + pod);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, PORTICO_BIN, &actions, nullptr, argv.data(), envp.data()) != 0) pid = 0;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// issue 9 acceptance: "leader failover between two Portico processes".
+// Both replicas serve traffic from their own watch (SO_REUSEPORT on the
+// same port); one holds the Lease and writes status. When the leader dies
+// without releasing the Lease (SIGKILL), the other takes over once the
+// lease has expired by its own clock, and status keeps following changes.
+TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
+  server->apply(redirectRoute("example.org"));
+  const std::string logA = (dir / "replica-a.log").string(), logB = (dir / "replica-b.log").string();
+  const pid_t a = spawnReplica(kubeconfig, "replica-a", logA);
+  const pid_t b = spawnReplica(kubeconfig, "replica-b", logB);
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  auto holder = [&] {
+    const json lease = server->get("coordination.k8s.io/v1", "Lease", "portico-system", "portico-controller");
+    return lease.is_null() ? std::string() : lease["spec"].value("holderIdentity", std::string());
+  };
+  auto logs = [&] { return "replica-a:\n" + readAll(logA) + "\nreplica-b:\n" + readAll(logB); };
+  auto reap = [&](pid_t pid, int sig) {
+    ::kill(pid, sig);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return st;
+  };
+
+  const bool led = server->waitFor([&] { return !holder().empty() && routeStatusAt(*server, 1); }, 30s);
+  const std::string first = holder();
+  if (!led) {
+    reap(a, SIGKILL);
+    reap(b, SIGKILL);
+    FAIL() << "no leader wrote status: " << logs();
+  }
+  const bool aLeads = first.starts_with("replica-a_");
+  ASSERT_TRUE(aLeads || first.starts_with("replica-b_")) << first;
+  const pid_t leader = aLeads ? a : b, follower = aLeads ? b : a;
+  const std::string followerPrefix = aLeads ? "replica-b_" : "replica-a_";
+
+  // The follower serves too: with the leader gone, the port still answers.
+  reap(leader, SIGKILL);
+  auto answer = get(port, "a.example.com", "/x");
+  ASSERT_TRUE(answer) << logs();
+  EXPECT_EQ(answer->status, 302);
+
+  // It takes the Lease over (no release happened: expiry by its clock)...
+  const bool tookOver = server->waitFor([&] { return holder().starts_with(followerPrefix); }, 30s);
+  // ...and writes the status of what changes next.
+  const json changed = server->apply(redirectRoute("example.net"));
+  const int64_t gen2 = changed["metadata"].value("generation", int64_t{2});
+  const bool wrote = tookOver && server->waitFor([&] { return routeStatusAt(*server, gen2); }, 30s);
+  answer = get(port, "a.example.com", "/x");
+  const int st = reap(follower, SIGTERM);
+  ASSERT_TRUE(tookOver) << "holder " << holder() << "\n" << logs();
+  ASSERT_TRUE(wrote) << logs();
+  ASSERT_TRUE(answer) << logs();
+  EXPECT_NE(answer->location.find("example.net"), std::string::npos) << answer->location;
+  const json lease = server->get("coordination.k8s.io/v1", "Lease", "portico-system", "portico-controller");
+  EXPECT_GE(lease["spec"].value("leaseTransitions", 0), 1) << lease.dump();
+  EXPECT_EQ(lease["spec"].value("holderIdentity", ""), "") << "released on SIGTERM: " << lease.dump();
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << logs();
+}
+
 }  // namespace
 }  // namespace portico
