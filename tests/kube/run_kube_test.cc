@@ -20,7 +20,9 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "echo/echo_harness.h"
 #include "kube/fake_apiserver.h"
 #include "kube/resources.h"
 #include "run/controller.h"
@@ -416,6 +418,120 @@ TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
   EXPECT_GE(lease["spec"].value("leaseTransitions", 0), 1) << lease.dump();
   EXPECT_EQ(lease["spec"].value("holderIdentity", ""), "") << "released on SIGTERM: " << lease.dump();
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << logs();
+}
+
+// issue 9 acceptance: "add/update/delete of ... watched kind[s] flowing to
+// traffic". One route, one real backend, and each kind on the way changed
+// through the API server: the Gateway (allowedRoutes selector), the
+// route's Namespace (labels), ReferenceGrant, Service, EndpointSlice. Each
+// step is observed as the answer a client gets.
+TEST_F(RunKubeTest, WatchedKindsFlowToTraffic) {
+  echotest::EchoProcess echo({"--listen", "127.0.0.1:0", "--pod", "web-pod", "--namespace", "default"});
+  const auto echoPorts = echo.ports(1);
+  ASSERT_EQ(echoPorts.size(), 1u);
+  const int echoPort = echoPorts[0];
+
+  json gw = gateway(port);
+  gw["spec"]["listeners"][0]["allowedRoutes"] = {
+      {"namespaces", {{"from", "Selector"}, {"selector", {{"matchLabels", {{"env", "prod"}}}}}}}};
+  server->apply(gw);
+  auto ns = [](const std::string& name, const json& labels) {
+    return json{
+        {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}, {"labels", labels}}}};
+  };
+  const json service{
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", "web"}, {"namespace", "default"}}},
+      {"spec", {{"ports", json::array({{{"name", "http"}, {"port", 8080}, {"protocol", "TCP"}}})}}}};
+  const json slice{
+      {"apiVersion", "discovery.k8s.io/v1"},
+      {"kind", "EndpointSlice"},
+      {"metadata",
+       {{"name", "web-abcde"},
+        {"namespace", "default"},
+        {"labels", {{"kubernetes.io/service-name", "web"}}}}},
+      {"addressType", "IPv4"},
+      {"ports", json::array({{{"name", "http"}, {"port", echoPort}, {"protocol", "TCP"}}})},
+      {"endpoints",
+       json::array({{{"addresses", json::array({"127.0.0.1"})}, {"conditions", {{"ready", true}}}}})}};
+  const json grant{
+      {"apiVersion", "gateway.networking.k8s.io/v1beta1"},
+      {"kind", "ReferenceGrant"},
+      {"metadata", {{"name", "team-to-web"}, {"namespace", "default"}}},
+      {"spec",
+       {{"from",
+         json::array(
+             {{{"group", "gateway.networking.k8s.io"}, {"kind", "HTTPRoute"}, {"namespace", "team"}}})},
+        {"to", json::array({{{"group", ""}, {"kind", "Service"}}})}}}};
+  const json route{
+      {"apiVersion", "gateway.networking.k8s.io/v1"},
+      {"kind", "HTTPRoute"},
+      {"metadata", {{"name", "app"}, {"namespace", "team"}}},
+      {"spec",
+       {{"parentRefs", json::array({{{"name", "gw"}, {"namespace", "default"}}})},
+        {"hostnames", json::array({"app.example.com"})},
+        {"rules",
+         json::array({{{"backendRefs",
+                        json::array({{{"name", "web"}, {"namespace", "default"}, {"port", 8080}}})}}})}}}};
+  server->apply(ns("default", json::object()));
+  server->apply(ns("team", {{"env", "dev"}}));
+  server->apply(service);
+  server->apply(slice);
+  server->apply(route);
+
+  run::RunOptions o;
+  o.kube.enabled = true;
+  o.kube.kubeconfig = kubeconfig;
+  o.kube.leaderElect = false;
+  o.server.workers = 1;
+  o.server.listenAddress = "127.0.0.1";
+  o.adminPort = 0;
+  o.debounce = 20ms;
+  o.drainTimeout = 500ms;
+  o.accessLog = "off";
+  std::ostringstream log;
+  run::Controller controller(o, log);
+  std::string error;
+  ASSERT_TRUE(controller.start(error)) << error;
+
+  // The answer for app.example.com settles on `want` (each change needs a
+  // watch event, a debounce and a reconcile): asked again until then, 20 s
+  // at most. Consecutive steps below expect different answers, so reaching
+  // `want` proves the change arrived.
+  auto settlesOn = [&](int want) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    int last = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto a = get(port, "app.example.com", "/");
+      last = a ? a->status : 0;
+      if (last == want) return true;
+      std::this_thread::sleep_for(10ms);  // polling interval, not synchronisation
+    }
+    ADD_FAILURE() << "wanted " << want << ", last answer " << last << "\n" << log.str();
+    return false;
+  };
+
+  EXPECT_TRUE(settlesOn(404)) << "namespace team is not env=prod: the route is not attached";
+  server->apply(ns("team", {{"env", "prod"}}));
+  EXPECT_TRUE(settlesOn(500)) << "attached, but the cross-namespace backendRef has no grant";
+  server->apply(grant);
+  EXPECT_TRUE(settlesOn(200)) << "the ReferenceGrant permits it";
+  server->remove("discovery.k8s.io/v1", "EndpointSlice", "default", "web-abcde");
+  EXPECT_TRUE(settlesOn(503)) << "no endpoints";
+  server->apply(slice);
+  EXPECT_TRUE(settlesOn(200)) << "endpoints back";
+  server->remove("gateway.networking.k8s.io/v1beta1", "ReferenceGrant", "default", "team-to-web");
+  EXPECT_TRUE(settlesOn(500)) << "grant removed";
+  server->apply(grant);
+  EXPECT_TRUE(settlesOn(200));
+  server->remove("v1", "Service", "default", "web");
+  EXPECT_TRUE(settlesOn(500)) << "Service removed: BackendNotFound";
+  gw["spec"]["listeners"][0].erase("allowedRoutes");
+  server->apply(gw);
+  server->apply(service);
+  EXPECT_TRUE(settlesOn(404)) << "allowedRoutes back to Same: a route in team no longer attaches";
+  controller.stop();
 }
 
 }  // namespace
