@@ -12,6 +12,7 @@
 
 #include "admin/client.h"
 #include "diagnose/live_fixture.h"
+#include "support/child_process.h"
 
 namespace portico::testing::live {
 namespace {
@@ -36,34 +37,7 @@ std::string slurp(const fs::path& p) {
 
 // `portico run` as a child, stdout and stderr to `logFile`; SIGTERM (then
 // SIGKILL after a bounded wait) when it goes out of scope.
-struct RunProcess {
-  pid_t pid = -1;
-  RunProcess(const std::vector<std::string>& args, const std::string& logFile) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid = ::fork();
-    if (pid == 0) {
-      const int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  int stop() {
-    if (pid <= 0) return -1;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    if (!eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10s)) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  ~RunProcess() { stop(); }
-};
+using RunProcess = portico::testing::ChildProcess;
 
 TEST(AccessLogBundle, TheRealRunKeepsAccessLogLinesForTheBundle) {
   const fs::path dir = fs::temp_directory_path() / ("portico-accesslog-bundle-" + std::to_string(::getpid()));

@@ -12,41 +12,12 @@
 
 #include "admin/client.h"
 #include "diagnose/live_fixture.h"
+#include "support/child_process.h"
 
 namespace portico::testing::live {
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  // Runs `args` with stdout/stderr to `logFile`.
-  Child(const std::vector<std::string>& args, const std::string& logFile) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid = ::fork();
-    if (pid == 0) {
-      const int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  // SIGTERM, then the exit status (bounded wait; SIGKILL after it).
-  int stop() {
-    if (pid <= 0) return -1;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    const bool exited = eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10s);
-    if (!exited) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  ~Child() { stop(); }
-};
+using Child = portico::testing::ChildProcess;
 
 // Runs the binary to completion; its stdout and exit status.
 std::pair<int, std::string> runToEnd(const std::vector<std::string>& args, const std::string& outFile) {

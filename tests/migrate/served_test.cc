@@ -30,6 +30,7 @@
 #include "admin/client.h"
 #include "echo/echo_harness.h"
 #include "migrate/harness.h"
+#include "support/child_process.h"
 #include "support/test_support.h"
 
 namespace portico::testing {
@@ -96,35 +97,7 @@ std::string sliceYaml(const std::string& service, const Pod& pod, const std::str
 
 // `portico run` as a child process, stdout and stderr to a file; SIGTERM
 // (SIGKILL after a bounded wait) when it goes.
-struct RunProcess {
-  pid_t pid = -1;
-  RunProcess(const std::vector<std::string>& args, const std::string& logFile) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid = ::fork();
-    if (pid == 0) {
-      const int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  int stop() {
-    if (pid <= 0) return -1;
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    if (!eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 10s)) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  bool running() const { return pid > 0 && ::waitpid(pid, nullptr, WNOHANG) == 0; }
-  ~RunProcess() { stop(); }
-};
+using RunProcess = portico::testing::ChildProcess;
 
 struct Response {
   int status = 0;
