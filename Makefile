@@ -22,7 +22,7 @@ build: deps $(BUILD_DIR)/build.ninja
 
 $(ASAN_BUILD_DIR)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPORTICO_SANITIZE=ON \
-	  -DPORTICO_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	  -DPORTICO_SHARED_LIBS=ON -DPORTICO_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 
 build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
