@@ -6,8 +6,11 @@
 // MODIFIED / DELETED / BOOKMARK events. A watch the server ends (its
 // timeoutSeconds) resumes from the last resourceVersion without a LIST;
 // 410 Gone (the history was compacted) relists; other errors back off
-// exponentially (capped at 30 s). A resource the server does not serve
-// (404: a CRD not installed) is empty and asked again slowly.
+// exponentially (capped at 30 s). Before its first LIST a reflector asks
+// discovery (/api/v1, /apis/GROUP/VERSION: an APIResourceList) whether the
+// server serves its resource; one it does not serve (a CRD not installed,
+// or only another version of it) is empty and asked again slowly. A LIST
+// answering 404 later (the CRD was deleted) goes back to discovery.
 #include "kube/kube_source.h"
 
 #include <fmt/format.h>
@@ -162,6 +165,7 @@ struct Reflector {
   bool listed = false;
   std::set<std::string> keys;  // the entries this reflector owns
   bool missingLogged = false;  // "not served" said once, not every retry
+  bool discovered = false;     // discovery listed the resource
 };
 
 class Source final : public KubeSource {
@@ -377,6 +381,32 @@ class Source final : public KubeSource {
 
   enum class ListOutcome { Ok, Missing, Failed };
 
+  // Discovery: does the server serve this resource at this version? The
+  // group-version's APIResourceList names it (with its subresources as
+  // "RESOURCE/status"); 404 means the whole group-version is absent.
+  // Non-resource URLs, so no RBAC rule is needed (system:discovery).
+  ListOutcome discover(const Reflector& r, std::string& error) {
+    const Resource& res = *r.resource;
+    const std::string path = res.group.empty() ? fmt::format("/api/{}", res.version)
+                                               : fmt::format("/apis/{}/{}", res.group, res.version);
+    const Response resp = client_.request("GET", path);
+    if (resp.status == 404) return ListOutcome::Missing;
+    if (!resp.ok()) {
+      error = resp.status ? "HTTP " + std::to_string(resp.status) : resp.error;
+      return ListOutcome::Failed;
+    }
+    const json doc = json::parse(resp.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("resources") ||
+        !doc["resources"].is_array()) {
+      error = "malformed discovery document at " + path;
+      return ListOutcome::Failed;
+    }
+    for (const auto& entry : doc["resources"]) {
+      if (entry.is_object() && entry.value("name", "") == res.resource) return ListOutcome::Ok;
+    }
+    return ListOutcome::Missing;
+  }
+
   // A full, paginated LIST; replaces the reflector's objects. `rv` gets
   // the list's resourceVersion.
   ListOutcome list(Reflector& r, std::string& rv, std::string& error) {
@@ -552,15 +582,21 @@ class Source final : public KubeSource {
     while (!stopping()) {
       try {
         std::string rv, error;
-        const ListOutcome lo = list(r, rv, error);
+        ListOutcome lo = r.discovered ? ListOutcome::Ok : discover(r, error);
+        if (lo == ListOutcome::Ok) {
+          r.discovered = true;
+          lo = list(r, rv, error);
+        }
         if (lo == ListOutcome::Missing) {
+          r.discovered = false;
           // An experimental CRD not installed, say: one line, not a crash
           // loop or a log line per retry. Installing it later needs no restart.
           if (!r.missingLogged && options_.log) {
             options_.log(fmt::format(
-                "kube: {} ({}) is not served by the API server (CRD not installed?): skipped, asked "
-                "again every {} s",
-                r.resource->resource, resourcePath(*r.resource), kMissingRetry.count() / 1000));
+                "kube: {} ({}) is not served by the API server (discovery does not list it at {}; CRD "
+                "not installed?): skipped, asked again every {} s",
+                r.resource->resource, resourcePath(*r.resource), r.resource->version,
+                kMissingRetry.count() / 1000));
           }
           r.missingLogged = true;
           clearMissing(r);

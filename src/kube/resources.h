@@ -1,6 +1,6 @@
 // Every Kubernetes resource Portico touches and the verbs it uses on each:
 // the single source of truth for the watch list, the status writes, leader
-// election, events, and the RBAC in deploy/ (tests/kube/deploy_test.cc checks
+// election, events, and the RBAC in deploy/ (tests/kube/deploy_rbac_test.cc checks
 // the ClusterRole grants exactly this).
 #pragma once
 

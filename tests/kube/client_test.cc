@@ -1,7 +1,8 @@
 // The HTTPS client (issue 9) against the test API server: bearer tokens
 // (static and re-read from a rotating file), CA verification with the
 // server's name or IP checked, watch streams delivered line by line as
-// events happen, and cancel() ending a blocked stream from another thread.
+// events happen, cancel() ending a blocked stream from another thread, and
+// client-certificate authentication from a kubeconfig.
 #include "kube/client.h"
 
 #include <gtest/gtest.h>
@@ -170,6 +171,47 @@ TEST(KubeClient, CancelEndsABlockedWatchAndLaterCallsFailFast) {
   auto r = client->request("GET", kConfigMaps);
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.error, "cancelled");
+}
+
+// issue 9: "a kubeconfig (client certificates, ...)". The kubeconfig's
+// client-certificate-data and client-key-data, no token: the server
+// authenticates the TLS client certificate (its CN is the user). One its
+// client CA did not sign is refused.
+TEST(KubeClient, AuthenticatesWithTheKubeconfigsClientCertificate) {
+  const auto clientCa = testing::makeCa("kube client CA");
+  testing::FakeApiServer::Options o;
+  o.clientCaPem = clientCa.certPem;
+  auto server = testing::FakeApiServer::start(o);
+  server->apply(configMap("one", "1"));
+  const fs::path dir = fs::temp_directory_path() / ("portico-kube-client-cert-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto kubeconfigWith = [&](const testing::KeyPair& kp) {
+    const fs::path p = dir / "kubeconfig";
+    std::ofstream(p)
+        << "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: k\n  cluster:\n"
+        << "    server: " << server->url()
+        << "\n    certificate-authority-data: " << testing::base64(server->caPem())
+        << "\ncontexts:\n- name: c\n  context: {cluster: k, user: u}\nusers:\n- name: u\n  user:\n"
+        << "    client-certificate-data: " << testing::base64(kp.certPem)
+        << "\n    client-key-data: " << testing::base64(kp.keyPem) << "\n";
+    std::string error;
+    auto cfg = kube::loadKubeconfig(p.string(), "", error);
+    EXPECT_TRUE(cfg) << error;
+    return cfg ? *cfg : kube::ClusterConfig{};
+  };
+  testing::CertSpec spec;
+  spec.commonName = "system:serviceaccount:portico-system:portico";
+  const auto cfg = kubeconfigWith(testing::makeCert(spec, &clientCa));
+  EXPECT_TRUE(cfg.bearerToken.empty());
+  auto r = kube::Client::create(cfg)->request("GET", kConfigMaps);
+  EXPECT_EQ(r.status, 200) << r.error << r.body;
+  ASSERT_FALSE(server->requests().empty());
+  EXPECT_EQ(server->requests().back().user, "system:serviceaccount:portico-system:portico");
+
+  const auto stranger = testing::makeCa("someone else's CA");
+  r = kube::Client::create(kubeconfigWith(testing::makeCert(spec, &stranger)))->request("GET", kConfigMaps);
+  EXPECT_EQ(r.status, 401) << r.error << r.body;
+  fs::remove_all(dir);
 }
 
 TEST(KubeClient, ATransportErrorIsAStatusZero) {

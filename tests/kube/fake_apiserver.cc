@@ -12,12 +12,14 @@
 // ignored by the main resource's PUT when the kind has a status subresource;
 // a watch from a compacted resourceVersion is answered 200 with one ERROR
 // event (410 Expired); metadata.generation exists only for custom resources.
+//
+// This file holds the server itself: connections, the store, watches and
+// the verbs. The resource table and discovery, the wire helpers, errors,
+// validation, selectors and the certificate are in
+// fake_apiserver_{resources,wire,errors,validation,selectors,cert}.{h,cc}.
 #include "kube/fake_apiserver.h"
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
@@ -34,21 +36,24 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
-#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <regex>
-#include <set>
 #include <stdexcept>
 #include <thread>
 #include <variant>
 
+#include "kube/fake_apiserver_cert.h"
+#include "kube/fake_apiserver_errors.h"
+#include "kube/fake_apiserver_resources.h"
+#include "kube/fake_apiserver_selectors.h"
+#include "kube/fake_apiserver_validation.h"
+#include "kube/fake_apiserver_wire.h"
 #include "support/test_support.h"
 
-namespace portico::testing {
+namespace portico::testing::fakeapi {
 namespace {
 
 namespace net = boost::asio;
@@ -58,752 +63,6 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using json = nlohmann::json;
 constexpr auto kUseTuple = net::as_tuple(net::use_awaitable);
-
-// ---------------------------------------------------------------------------
-// Resources
-
-struct ResourceInfo {
-  std::string group;
-  std::vector<std::string> versions;  // served; the first is the storage version
-  std::string resource;               // plural
-  std::string kind;
-  bool namespaced = true;
-  bool crd = false;  // a custom resource (unstructured lists, generation)
-  bool statusSubresource = false;
-  bool allowCreateOnUpdate = false;
-  bool allowUnconditionalUpdate = true;
-  std::vector<std::string> fields;  // top-level fields besides apiVersion, kind, metadata
-};
-
-const std::vector<ResourceInfo>& resources() {
-  static const std::vector<ResourceInfo> kResources = [] {
-    const std::string gw = "gateway.networking.k8s.io";
-    const std::vector<std::string> specStatus{"spec", "status"};
-    auto crd = [&](std::string group, std::vector<std::string> versions, std::string resource,
-                   std::string kind, bool namespaced, bool status = true) {
-      ResourceInfo r{std::move(group), std::move(versions), std::move(resource), std::move(kind), namespaced};
-      r.crd = true;
-      r.statusSubresource = status;
-      r.allowUnconditionalUpdate = false;
-      r.fields = status ? specStatus : std::vector<std::string>{"spec"};
-      return r;
-    };
-    std::vector<ResourceInfo> out{
-        crd(gw, {"v1", "v1beta1"}, "gatewayclasses", "GatewayClass", false),
-        crd(gw, {"v1", "v1beta1"}, "gateways", "Gateway", true),
-        crd(gw, {"v1"}, "listenersets", "ListenerSet", true),
-        crd(gw, {"v1", "v1beta1"}, "httproutes", "HTTPRoute", true),
-        crd(gw, {"v1"}, "grpcroutes", "GRPCRoute", true),
-        crd(gw, {"v1", "v1alpha2", "v1alpha3"}, "tlsroutes", "TLSRoute", true),
-        crd(gw, {"v1", "v1alpha2"}, "tcproutes", "TCPRoute", true),
-        crd(gw, {"v1", "v1alpha2"}, "udproutes", "UDPRoute", true),
-        crd(gw, {"v1", "v1beta1"}, "referencegrants", "ReferenceGrant", true, false),
-        crd(gw, {"v1", "v1alpha3"}, "backendtlspolicies", "BackendTLSPolicy", true),
-        crd("gateway.networking.x-k8s.io", {"v1alpha1"}, "xbackendtrafficpolicies", "XBackendTrafficPolicy",
-            true),
-    };
-    ResourceInfo services{"", {"v1"}, "services", "Service", true};
-    services.statusSubresource = true;
-    services.fields = specStatus;
-    ResourceInfo secrets{"", {"v1"}, "secrets", "Secret", true};
-    secrets.fields = {"data", "stringData", "type", "immutable"};
-    ResourceInfo configmaps{"", {"v1"}, "configmaps", "ConfigMap", true};
-    configmaps.fields = {"data", "binaryData", "immutable"};
-    ResourceInfo namespaces{"", {"v1"}, "namespaces", "Namespace", false};
-    namespaces.statusSubresource = true;
-    namespaces.fields = specStatus;
-    ResourceInfo events{"", {"v1"}, "events", "Event", true};
-    events.allowCreateOnUpdate = true;
-    events.fields = {"involvedObject",
-                     "reason",
-                     "message",
-                     "type",
-                     "count",
-                     "firstTimestamp",
-                     "lastTimestamp",
-                     "source",
-                     "reportingComponent",
-                     "reportingInstance",
-                     "eventTime",
-                     "action",
-                     "related",
-                     "series"};
-    ResourceInfo slices{"discovery.k8s.io", {"v1"}, "endpointslices", "EndpointSlice", true};
-    slices.fields = {"addressType", "endpoints", "ports"};
-    ResourceInfo leases{"coordination.k8s.io", {"v1"}, "leases", "Lease", true};
-    leases.allowCreateOnUpdate = true;
-    leases.allowUnconditionalUpdate = false;
-    leases.fields = {"spec"};
-    for (auto* r : {&services, &secrets, &configmaps, &namespaces, &events, &slices, &leases}) {
-      out.push_back(std::move(*r));
-    }
-    return out;
-  }();
-  return kResources;
-}
-
-const ResourceInfo* findResource(std::string_view group, std::string_view resource) {
-  for (const auto& r : resources()) {
-    if (r.group == group && r.resource == resource) return &r;
-  }
-  return nullptr;
-}
-
-const ResourceInfo* findKind(std::string_view group, std::string_view kind) {
-  for (const auto& r : resources()) {
-    if (r.group == group && r.kind == kind) return &r;
-  }
-  return nullptr;
-}
-
-bool serves(const ResourceInfo& r, std::string_view version) {
-  return std::find(r.versions.begin(), r.versions.end(), version) != r.versions.end();
-}
-
-std::string groupVersion(const std::string& group, const std::string& version) {
-  return group.empty() ? version : group + "/" + version;
-}
-
-std::pair<std::string, std::string> splitApiVersion(const std::string& apiVersion) {
-  auto slash = apiVersion.find('/');
-  if (slash == std::string::npos) return {"", apiVersion};
-  return {apiVersion.substr(0, slash), apiVersion.substr(slash + 1)};
-}
-
-// "gateways.gateway.networking.k8s.io" as the real server names a resource in messages.
-std::string qualified(const ResourceInfo& r) {
-  return r.group.empty() ? r.resource : r.resource + "." + r.group;
-}
-
-// ---------------------------------------------------------------------------
-// Small helpers
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string randomUid() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const uint64_t a = rng(), b = rng();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
-}
-
-std::string randomSuffix() {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  static constexpr char kChars[] = "bcdfghjklmnpqrstvwxz2456789";  // the real generator's alphabet
-  std::string s;
-  for (int i = 0; i < 5; ++i) s += kChars[rng() % (sizeof kChars - 1)];
-  return s;
-}
-
-std::string percentDecode(std::string_view s, bool plusIsSpace) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += (plusIsSpace && s[i] == '+') ? ' ' : s[i];
-  }
-  return out;
-}
-
-std::vector<std::string> splitPath(std::string_view path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.push_back(percentDecode(path.substr(i, j - i), false));
-    i = j + 1;
-  }
-  return out;
-}
-
-std::map<std::string, std::string> parseQuery(std::string_view q) {
-  std::map<std::string, std::string> out;
-  size_t i = 0;
-  while (i < q.size()) {
-    size_t j = q.find('&', i);
-    if (j == std::string_view::npos) j = q.size();
-    std::string_view kv = q.substr(i, j - i);
-    size_t eq = kv.find('=');
-    if (!kv.empty()) {
-      out[percentDecode(kv.substr(0, eq), true)] =
-          eq == std::string_view::npos ? "" : percentDecode(kv.substr(eq + 1), true);
-    }
-    i = j + 1;
-  }
-  return out;
-}
-
-std::string base64url(std::string_view in) {
-  std::string b = base64(in);
-  for (char& c : b) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return b;
-}
-
-std::optional<std::string> unbase64url(std::string s) {
-  for (char& c : s) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  if (s.empty() || s.size() % 4 != 0) return std::nullopt;
-  std::string out(s.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = (s.size() >= 1 && s.back() == '=') + (s.size() >= 2 && s[s.size() - 2] == '=');
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
-std::optional<uint64_t> parseRv(const std::string& s) {
-  if (s.empty() || s.size() > 19 ||
-      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  return std::stoull(s);
-}
-
-// metav1.Time accepts any RFC 3339 time; metav1.MicroTime is parsed with
-// Go's RFC3339Micro layout, which needs exactly six fractional digits.
-bool isRfc3339(const std::string& s) {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)");
-  return std::regex_match(s, re);
-}
-bool isMicroTime(const std::string& s) {
-  static const std::regex re(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$)");
-  return std::regex_match(s, re);
-}
-
-// ---------------------------------------------------------------------------
-// Errors as metav1.Status
-
-struct ApiError {
-  int code;
-  std::string reason;
-  std::string message;
-  json details = nullptr;
-};
-
-json statusBody(const ApiError& e) {
-  json s{{"kind", "Status"},    {"apiVersion", "v1"},   {"metadata", json::object()},
-         {"status", "Failure"}, {"message", e.message}, {"reason", e.reason},
-         {"code", e.code}};
-  if (!e.details.is_null()) s["details"] = e.details;
-  return s;
-}
-
-json details(const ResourceInfo& r, const std::string& name) {
-  json d{{"name", name}, {"kind", r.resource}};
-  if (!r.group.empty()) d["group"] = r.group;
-  return d;
-}
-
-ApiError notFound(const ResourceInfo& r, const std::string& name) {
-  return {404, "NotFound", qualified(r) + " \"" + name + "\" not found", details(r, name)};
-}
-
-ApiError conflict(const ResourceInfo& r, const std::string& name) {
-  return {
-      409, "Conflict",
-      "Operation cannot be fulfilled on " + qualified(r) + " \"" + name +
-          "\": the object has been modified; please apply your changes to the latest version and try again",
-      details(r, name)};
-}
-
-ApiError badRequest(std::string message) { return {400, "BadRequest", std::move(message)}; }
-
-// A field error, as the real server's 422 names it: `Kind.group "name" is invalid: path: detail`.
-struct FieldError {
-  std::string field;
-  std::string detail;
-};
-
-ApiError invalid(const ResourceInfo& r, const std::string& name, const std::vector<FieldError>& errors) {
-  std::string kindName = r.group.empty() ? r.kind : r.kind + "." + r.group;
-  std::string msg;
-  json causes = json::array();
-  for (const auto& e : errors) {
-    msg += (msg.empty() ? "" : ", ") + e.field + ": " + e.detail;
-    causes.push_back({{"reason", "FieldValueInvalid"}, {"message", e.detail}, {"field", e.field}});
-  }
-  if (errors.size() > 1) msg = "[" + msg + "]";
-  json d = details(r, name);
-  d["kind"] = r.kind;
-  d["causes"] = causes;
-  return {422, "Invalid", kindName + " \"" + name + "\" is invalid: " + msg, d};
-}
-
-// ---------------------------------------------------------------------------
-// Validation of request bodies against the real field names
-
-class Validator {
- public:
-  std::vector<FieldError> errors;
-
-  void unknown(const std::string& path) { errors.push_back({path, "unknown field \"" + path + "\""}); }
-  void bad(const std::string& path, const std::string& detail) { errors.push_back({path, detail}); }
-
-  // Every key of `obj` must be in `allowed`.
-  void onlyKnown(const json& obj, const std::string& path, const std::vector<std::string_view>& allowed) {
-    if (!obj.is_object()) {
-      bad(path, "Invalid value: must be an object");
-      return;
-    }
-    for (const auto& [k, v] : obj.items()) {
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) unknown(join(path, k));
-    }
-  }
-
-  void stringField(const json& obj, const std::string& path, const std::string& key) {
-    if (obj.contains(key) && !obj[key].is_string() && !obj[key].is_null())
-      bad(join(path, key), "must be a string");
-  }
-  void intField(const json& obj, const std::string& path, const std::string& key, int64_t min) {
-    if (!obj.contains(key) || obj[key].is_null()) return;
-    if (!obj[key].is_number_integer()) {
-      bad(join(path, key), "must be an integer");
-    } else if (obj[key].get<int64_t>() < min) {
-      bad(join(path, key),
-          "Invalid value: " + obj[key].dump() + ": must be greater than or equal to " + std::to_string(min));
-    }
-  }
-  void timeField(const json& obj, const std::string& path, const std::string& key, bool micro) {
-    if (!obj.contains(key) || obj[key].is_null()) return;
-    const json& v = obj[key];
-    if (!v.is_string() || !(micro ? isMicroTime(v.get<std::string>()) : isRfc3339(v.get<std::string>()))) {
-      bad(join(path, key),
-          std::string("Invalid value: ") + v.dump() + ": must be " +
-              (micro ? "a MicroTime (RFC 3339 with 6 fractional digits)" : "an RFC 3339 time"));
-    }
-  }
-  void stringMap(const json& obj, const std::string& path, const std::string& key) {
-    if (!obj.contains(key) || obj[key].is_null()) return;
-    if (!obj[key].is_object()) {
-      bad(join(path, key), "must be a map of strings");
-      return;
-    }
-    for (const auto& [k, v] : obj[key].items()) {
-      if (!v.is_string()) bad(join(join(path, key), k), "must be a string");
-    }
-  }
-
-  void metadata(const json& m) {
-    onlyKnown(m, "metadata",
-              {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "labels",
-               "annotations", "ownerReferences", "finalizers", "managedFields", "generateName",
-               "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"});
-    if (!m.is_object()) return;
-    for (auto k : {"name", "namespace", "uid", "resourceVersion", "generateName"})
-      stringField(m, "metadata", k);
-    stringMap(m, "metadata", "labels");
-    stringMap(m, "metadata", "annotations");
-    if (m.contains("ownerReferences") && m["ownerReferences"].is_array()) {
-      for (size_t i = 0; i < m["ownerReferences"].size(); ++i) {
-        onlyKnown(m["ownerReferences"][i], "metadata.ownerReferences[" + std::to_string(i) + "]",
-                  {"apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"});
-      }
-    }
-  }
-
-  // metav1.Condition as the Gateway API CRDs declare it: all but
-  // observedGeneration required, status an enum, reason a CamelCase word,
-  // at most one condition per type (listMapKey).
-  void conditions(const json& list, const std::string& path) {
-    if (!list.is_array()) {
-      bad(path, "must be a list");
-      return;
-    }
-    std::set<std::string> types;
-    static const std::regex reasonRe("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$");
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string p = path + "[" + std::to_string(i) + "]";
-      const json& c = list[i];
-      onlyKnown(c, p, {"type", "status", "reason", "message", "lastTransitionTime", "observedGeneration"});
-      if (!c.is_object()) continue;
-      for (auto req : {"type", "status", "reason", "message", "lastTransitionTime"}) {
-        if (!c.contains(req)) bad(join(p, req), "Required value");
-      }
-      for (auto k : {"type", "status", "reason", "message"}) stringField(c, p, k);
-      if (c.contains("status") && c["status"].is_string()) {
-        const auto s = c["status"].get<std::string>();
-        if (s != "True" && s != "False" && s != "Unknown") {
-          bad(join(p, "status"),
-              "Unsupported value: \"" + s + "\": supported values: \"True\", \"False\", \"Unknown\"");
-        }
-      }
-      if (c.contains("reason") && c["reason"].is_string() &&
-          !std::regex_match(c["reason"].get<std::string>(), reasonRe)) {
-        bad(join(p, "reason"), "Invalid value: " + c["reason"].dump() + ": should match '" +
-                                   "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$'");
-      }
-      timeField(c, p, "lastTransitionTime", false);
-      intField(c, p, "observedGeneration", 0);
-      if (c.contains("type") && c["type"].is_string() && !types.insert(c["type"].get<std::string>()).second) {
-        bad(join(p, "type"), "Duplicate value: " + c["type"].dump());
-      }
-    }
-  }
-
-  // Every `conditions` list anywhere under status (Gateway, listeners,
-  // route parents, policy ancestors).
-  void statusConditions(const json& v, const std::string& path) {
-    if (v.is_object()) {
-      for (const auto& [k, child] : v.items()) {
-        if (k == "conditions") {
-          conditions(child, join(path, k));
-        } else {
-          statusConditions(child, join(path, k));
-        }
-      }
-    } else if (v.is_array()) {
-      for (size_t i = 0; i < v.size(); ++i) statusConditions(v[i], path + "[" + std::to_string(i) + "]");
-    }
-  }
-
-  void leaseSpec(const json& spec) {
-    onlyKnown(spec, "spec",
-              {"holderIdentity", "leaseDurationSeconds", "acquireTime", "renewTime", "leaseTransitions",
-               "preferredHolder", "strategy"});
-    if (!spec.is_object()) return;
-    stringField(spec, "spec", "holderIdentity");
-    intField(spec, "spec", "leaseDurationSeconds", 1);
-    intField(spec, "spec", "leaseTransitions", 0);
-    timeField(spec, "spec", "acquireTime", true);
-    timeField(spec, "spec", "renewTime", true);
-    if (spec.contains("preferredHolder") && !spec.contains("strategy")) {
-      bad("spec.preferredHolder", "Forbidden: may only be specified if `strategy` is defined");
-    }
-  }
-
-  // core/v1 Event, with ValidateEventCreate's rules for both styles.
-  void event(const json& e, const std::string& ns) {
-    static const std::vector<std::string_view> kRef{"kind",       "namespace",       "name",     "uid",
-                                                    "apiVersion", "resourceVersion", "fieldPath"};
-    if (e.contains("involvedObject")) onlyKnown(e["involvedObject"], "involvedObject", kRef);
-    if (e.contains("related") && !e["related"].is_null()) onlyKnown(e["related"], "related", kRef);
-    if (e.contains("source") && !e["source"].is_null())
-      onlyKnown(e["source"], "source", {"component", "host"});
-    if (e.contains("series") && !e["series"].is_null()) {
-      onlyKnown(e["series"], "series", {"count", "lastObservedTime"});
-      if (e["series"].is_object()) timeField(e["series"], "series", "lastObservedTime", true);
-    }
-    for (auto k : {"reason", "message", "type", "action", "reportingComponent", "reportingInstance"}) {
-      stringField(e, "", k);
-    }
-    intField(e, "", "count", 0);
-    timeField(e, "", "firstTimestamp", false);
-    timeField(e, "", "lastTimestamp", false);
-    timeField(e, "", "eventTime", true);
-    const json involved = e.value("involvedObject", json::object());
-    const std::string involvedNs = involved.is_object() ? involved.value("namespace", "") : "";
-    const bool newStyle = e.contains("eventTime") && !e["eventTime"].is_null();
-    if (newStyle) {
-      if (e.value("reportingComponent", "").empty()) bad("reportingComponent", "Required value");
-      if (e.value("reportingInstance", "").empty()) bad("reportingInstance", "Required value");
-      if (e.value("action", "").empty()) bad("action", "Required value");
-      const std::string type = e.value("type", "");
-      if (type != "Normal" && type != "Warning") {
-        bad("type", "Unsupported value: \"" + type + "\": supported values: \"Normal\", \"Warning\"");
-      }
-    }
-    // An Event about a cluster-scoped object lives in "default"; otherwise
-    // in the object's own namespace.
-    if (involvedNs.empty()) {
-      if (!ns.empty() && ns != "default") {
-        bad("involvedObject.namespace", "Invalid value: \"\": does not match event.namespace");
-      }
-    } else if (involvedNs != ns) {
-      bad("involvedObject.namespace",
-          "Invalid value: \"" + involvedNs + "\": does not match event.namespace");
-    }
-  }
-
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-};
-
-// The whole body of a write: apiVersion/kind, metadata, the kind's fields.
-std::vector<FieldError> validateObject(const ResourceInfo& r, const json& obj, const std::string& ns) {
-  Validator v;
-  for (const auto& [k, val] : obj.items()) {
-    if (k == "apiVersion" || k == "kind" || k == "metadata") continue;
-    if (std::find(r.fields.begin(), r.fields.end(), k) == r.fields.end()) v.unknown(k);
-  }
-  if (obj.contains("metadata")) v.metadata(obj["metadata"]);
-  if (obj.contains("status") && !obj["status"].is_null()) v.statusConditions(obj["status"], "status");
-  if (r.kind == "Lease" && obj.contains("spec") && !obj["spec"].is_null()) v.leaseSpec(obj["spec"]);
-  if (r.kind == "Event") v.event(obj, ns);
-  return v.errors;
-}
-
-// ---------------------------------------------------------------------------
-// Selectors
-
-struct LabelReq {
-  std::string key;
-  enum Op { Eq, NotEq, In, NotIn, Exists, NotExists } op;
-  std::vector<std::string> values;
-};
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return std::string(s);
-}
-
-// The selector grammar of k8s.io/apimachinery/pkg/labels: `k=v`, `k==v`,
-// `k!=v`, `k`, `!k`, `k in (a,b)`, `k notin (a,b)`, joined by commas.
-std::optional<std::vector<LabelReq>> parseLabelSelector(const std::string& s) {
-  std::vector<std::string> terms;
-  int depth = 0;
-  std::string cur;
-  for (char c : s) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (c == ',' && depth == 0) {
-      terms.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  terms.push_back(cur);
-  std::vector<LabelReq> out;
-  for (auto& t : terms) {
-    std::string term = trim(t);
-    if (term.empty()) {
-      if (terms.size() == 1) break;
-      return std::nullopt;
-    }
-    LabelReq r;
-    size_t p;
-    if (term[0] == '!') {
-      r = {trim(term.substr(1)), LabelReq::NotExists, {}};
-    } else if ((p = term.find("!=")) != std::string::npos) {
-      r = {trim(term.substr(0, p)), LabelReq::NotEq, {trim(term.substr(p + 2))}};
-    } else if ((p = term.find("==")) != std::string::npos) {
-      r = {trim(term.substr(0, p)), LabelReq::Eq, {trim(term.substr(p + 2))}};
-    } else if ((p = term.find('=')) != std::string::npos) {
-      r = {trim(term.substr(0, p)), LabelReq::Eq, {trim(term.substr(p + 1))}};
-    } else if (size_t open = term.find('('); open != std::string::npos) {
-      size_t close = term.find(')', open);
-      if (close == std::string::npos) return std::nullopt;
-      std::string head = trim(term.substr(0, open));
-      size_t sp = head.rfind(' ');
-      if (sp == std::string::npos) return std::nullopt;
-      std::string op = head.substr(sp + 1);
-      r.key = trim(head.substr(0, sp));
-      if (op == "in") {
-        r.op = LabelReq::In;
-      } else if (op == "notin") {
-        r.op = LabelReq::NotIn;
-      } else {
-        return std::nullopt;
-      }
-      std::string list = term.substr(open + 1, close - open - 1);
-      size_t i = 0;
-      while (i <= list.size()) {
-        size_t j = list.find(',', i);
-        if (j == std::string::npos) j = list.size();
-        r.values.push_back(trim(list.substr(i, j - i)));
-        i = j + 1;
-      }
-    } else {
-      r = {term, LabelReq::Exists, {}};
-    }
-    if (r.key.empty()) return std::nullopt;
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-bool labelsMatch(const std::vector<LabelReq>& sel, const json& obj) {
-  const json labels =
-      obj.contains("metadata") ? obj["metadata"].value("labels", json::object()) : json::object();
-  for (const auto& r : sel) {
-    const bool has = labels.contains(r.key);
-    const std::string val = has && labels[r.key].is_string() ? labels[r.key].get<std::string>() : "";
-    auto in = [&] { return std::find(r.values.begin(), r.values.end(), val) != r.values.end(); };
-    switch (r.op) {
-      case LabelReq::Eq:
-      case LabelReq::In:
-        if (!has || !in()) return false;
-        break;
-      case LabelReq::NotEq:
-      case LabelReq::NotIn:
-        if (has && in()) return false;
-        break;
-      case LabelReq::Exists:
-        if (!has) return false;
-        break;
-      case LabelReq::NotExists:
-        if (has) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-struct FieldReq {
-  std::vector<std::string> path;
-  bool equal;
-  std::string value;
-};
-
-// Custom resources support only metadata.name and metadata.namespace; Events
-// also their involvedObject.*, reason, source, type and reportingComponent.
-std::optional<std::vector<FieldReq>> parseFieldSelector(const ResourceInfo& r, const std::string& s,
-                                                        std::string& error) {
-  std::vector<FieldReq> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    std::string term = trim(s.substr(i, j - i));
-    i = j + 1;
-    if (term.empty()) continue;
-    FieldReq f;
-    size_t p;
-    std::string field;
-    if ((p = term.find("!=")) != std::string::npos) {
-      field = term.substr(0, p), f.equal = false, f.value = term.substr(p + 2);
-    } else if ((p = term.find("==")) != std::string::npos) {
-      field = term.substr(0, p), f.equal = true, f.value = term.substr(p + 2);
-    } else if ((p = term.find('=')) != std::string::npos) {
-      field = term.substr(0, p), f.equal = true, f.value = term.substr(p + 1);
-    } else {
-      error = "invalid selector: '" + s + "'; can't understand '" + term + "'";
-      return std::nullopt;
-    }
-    static const std::set<std::string> kEventFields{"involvedObject.kind",
-                                                    "involvedObject.namespace",
-                                                    "involvedObject.name",
-                                                    "involvedObject.uid",
-                                                    "involvedObject.apiVersion",
-                                                    "involvedObject.resourceVersion",
-                                                    "involvedObject.fieldPath",
-                                                    "reason",
-                                                    "source",
-                                                    "type",
-                                                    "reportingComponent"};
-    if (field != "metadata.name" && field != "metadata.namespace" &&
-        !(r.kind == "Event" && kEventFields.count(field))) {
-      error = "field label not supported: " + field;
-      return std::nullopt;
-    }
-    if (field == "source") field = "source.component";
-    size_t k = 0;
-    while (k <= field.size()) {
-      size_t d = field.find('.', k);
-      if (d == std::string::npos) d = field.size();
-      f.path.push_back(field.substr(k, d - k));
-      k = d + 1;
-    }
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
-bool fieldsMatch(const std::vector<FieldReq>& sel, const json& obj) {
-  for (const auto& f : sel) {
-    const json* cur = &obj;
-    for (const auto& part : f.path) {
-      if (!cur->is_object() || !cur->contains(part)) {
-        cur = nullptr;
-        break;
-      }
-      cur = &(*cur)[part];
-    }
-    std::string v = cur && cur->is_string() ? cur->get<std::string>() : "";
-    if ((v == f.value) != f.equal) return false;
-  }
-  return true;
-}
-
-// ---------------------------------------------------------------------------
-// The server certificate: IP SAN 127.0.0.1 (what clients dial) and DNS
-// localhost, signed by the CA from makeCa. makeCert has no IP SANs, so the
-// leaf is made here with OpenSSL directly.
-
-KeyPair makeServerCert(const KeyPair& ca) {
-  auto readCert = [](const std::string& pem) {
-    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-    X509* x = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    return x;
-  };
-  auto readKey = [](const std::string& pem) {
-    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-    EVP_PKEY* k = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    return k;
-  };
-  auto toPem = [](auto writer) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    writer(bio);
-    char* data = nullptr;
-    long len = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<size_t>(len));
-    BIO_free(bio);
-    return out;
-  };
-  X509* caCert = readCert(ca.certPem);
-  EVP_PKEY* caKey = readKey(ca.keyPem);
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* x = X509_new();
-  if (!caCert || !caKey || !key || !x) throw std::runtime_error("fake apiserver: cannot make certificates");
-  X509_set_version(x, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(x), static_cast<long>(std::random_device{}() & 0x7fffffff) + 1);
-  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);
-  X509_set_pubkey(x, key);
-  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("kube-apiserver"), -1, -1, 0);
-  X509_set_issuer_name(x, X509_get_subject_name(caCert));
-  auto ext = [&](int nid, const char* value) {
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, caCert, x, nullptr, nullptr, 0);
-    X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-    X509_add_ext(x, e, -1);
-    X509_EXTENSION_free(e);
-  };
-  ext(NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
-  ext(NID_key_usage, "critical,digitalSignature,keyEncipherment");
-  ext(NID_ext_key_usage, "serverAuth");
-  ext(NID_subject_key_identifier, "hash");
-  ext(NID_authority_key_identifier, "keyid:always");
-  X509_sign(x, caKey, EVP_sha256());
-  KeyPair kp;
-  kp.certPem = toPem([&](BIO* b) { PEM_write_bio_X509(b, x); });
-  kp.keyPem = toPem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
-  X509_free(x);
-  EVP_PKEY_free(key);
-  X509_free(caCert);
-  EVP_PKEY_free(caKey);
-  return kp;
-}
 
 // ---------------------------------------------------------------------------
 // The server
@@ -877,6 +136,14 @@ class FakeApiServerImpl final : public FakeApiServer {
                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     ssl_.use_certificate_chain(net::buffer(leaf.certPem));
     ssl_.use_private_key(net::buffer(leaf.keyPem), ssl::context::pem);
+    if (!options_.clientCaPem.empty()) {
+      // Ask for a certificate but let the handshake finish whatever comes
+      // (Go's tls.RequestClientCert, as kube-apiserver does): an unknown
+      // or missing one is decided per request, as 401 or a token.
+      ssl_.add_certificate_authority(net::buffer(options_.clientCaPem));
+      ssl_.set_verify_mode(ssl::verify_peer);
+      ssl_.set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    }
     acceptor_.emplace(*io_);
     const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
     acceptor_->open(ep.protocol());
@@ -1242,84 +509,24 @@ class FakeApiServerImpl final : public FakeApiServer {
     return "";
   }
 
-  // Discovery documents, enough for a client checking what is served.
-  static std::optional<json> discovery(const std::vector<std::string>& s,
-                                       const std::vector<std::string>& absent) {
-    if (s.size() == 1 && s[0] == "api") {
-      return json{
-          {"kind", "APIVersions"}, {"versions", {"v1"}}, {"serverAddressByClientCIDRs", json::array()}};
-    }
-    auto groupEntry = [](const std::string& g) {
-      json versions = json::array();
-      std::vector<std::string> seen;
-      for (const auto& r : resources()) {
-        if (r.group != g) continue;
-        for (const auto& v : r.versions) {
-          if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
-          seen.push_back(v);
-          versions.push_back({{"groupVersion", g + "/" + v}, {"version", v}});
-        }
-      }
-      return json{{"name", g}, {"versions", versions}, {"preferredVersion", versions[0]}};
-    };
-    if (s.size() == 1 && s[0] == "apis") {
-      json groups = json::array();
-      std::vector<std::string> seen;
-      for (const auto& r : resources()) {
-        if (r.group.empty() || std::find(seen.begin(), seen.end(), r.group) != seen.end()) continue;
-        seen.push_back(r.group);
-        groups.push_back(groupEntry(r.group));
-      }
-      return json{{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}};
-    }
-    if (s.size() == 2 && s[0] == "apis") {
-      if (!findGroup(s[1])) return std::nullopt;
-      json g = groupEntry(s[1]);
-      g["kind"] = "APIGroup";
-      g["apiVersion"] = "v1";
-      return g;
-    }
-    std::string group, version;
-    if (s.size() == 2 && s[0] == "api") {
-      version = s[1];
-    } else if (s.size() == 3 && s[0] == "apis") {
-      group = s[1];
-      version = s[2];
-    } else {
-      return std::nullopt;
-    }
-    json list = json::array();
-    for (const auto& r : resources()) {
-      if (r.group != group || !serves(r, version)) continue;
-      if (std::find(absent.begin(), absent.end(), r.resource) != absent.end()) continue;
-      list.push_back(
-          {{"name", r.resource},
-           {"singularName", ""},
-           {"namespaced", r.namespaced},
-           {"kind", r.kind},
-           {"verbs", {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}}});
-      if (r.statusSubresource) {
-        list.push_back({{"name", r.resource + "/status"},
-                        {"singularName", ""},
-                        {"namespaced", r.namespaced},
-                        {"kind", r.kind},
-                        {"verbs", {"get", "patch", "update"}}});
+  // As kube-apiserver's authenticators: a client certificate the client CA
+  // verified is the user named by its CN; else the bearer token. "" = 401.
+  std::string authenticate(const http::request<http::string_body>& req, Conn& conn) const {
+    if (!options_.clientCaPem.empty()) {
+      SSL* ssl = conn.stream.native_handle();
+      if (X509* peer = SSL_get0_peer_certificate(ssl); peer && SSL_get_verify_result(ssl) == X509_V_OK) {
+        char cn[256] = {};
+        if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, cn, sizeof cn) > 0)
+          return cn;
       }
     }
-    if (list.empty()) return std::nullopt;
-    return json{{"kind", "APIResourceList"},
-                {"apiVersion", "v1"},
-                {"groupVersion", groupVersion(group, version)},
-                {"resources", list}};
+    if (req[http::field::authorization] == "Bearer " + options_.token) return "token";
+    return "";
   }
 
   bool absent(const std::string& resource) const {
     const auto& a = options_.absentResources;
     return std::find(a.begin(), a.end(), resource) != a.end();
-  }
-
-  static bool findGroup(const std::string& g) {
-    return std::any_of(resources().begin(), resources().end(), [&](const auto& r) { return r.group == g; });
   }
 
  public:
@@ -1343,6 +550,8 @@ class FakeApiServerImpl final : public FakeApiServer {
     RecordedRequest rec;
     rec.method = method;
     rec.verb = verbFor(method, rt, watch);
+    rec.path = path;
+    rec.resourceRequest = rt.resourceRequest;
     if (rt.resourceRequest) {
       rec.group = rt.group;
       rec.resource = rt.resource;
@@ -1357,8 +566,8 @@ class FakeApiServerImpl final : public FakeApiServer {
       return {e.code, statusBody(e)};
     };
 
-    const auto auth = req[http::field::authorization];
-    if (auth != "Bearer " + options_.token) return fail({401, "Unauthorized", "Unauthorized"});
+    rec.user = authenticate(req, *conn);
+    if (rec.user.empty()) return fail({401, "Unauthorized", "Unauthorized"});
 
     if (!rt.resourceRequest) {
       if (method == "GET") {
@@ -1947,9 +1156,12 @@ class FakeApiServerImpl final : public FakeApiServer {
 };
 
 }  // namespace
+}  // namespace portico::testing::fakeapi
+
+namespace portico::testing {
 
 std::unique_ptr<FakeApiServer> FakeApiServer::start(Options options) {
-  return std::make_unique<FakeApiServerImpl>(std::move(options));
+  return std::make_unique<fakeapi::FakeApiServerImpl>(std::move(options));
 }
 
 }  // namespace portico::testing

@@ -18,20 +18,30 @@ namespace portico::testing {
 
 struct RecordedRequest {
   std::string method;  // HTTP method
-  std::string verb;    // Kubernetes verb: get list watch create update patch delete
-  std::string group;   // "" = core
+  std::string path;    // without the query
+  // false for non-resource URLs (/version, discovery under /api and /apis),
+  // which RBAC grants every authenticated user (system:discovery).
+  bool resourceRequest = false;
+  std::string verb;   // Kubernetes verb: get list watch create update patch delete
+  std::string group;  // "" = core
   std::string version;
   std::string resource;     // plural
   std::string subresource;  // "status" or ""
   std::string namespace_;
   std::string name;
-  int status = 0;  // HTTP status answered
+  std::string user;  // who it was authenticated as: "token", or a client certificate's CN; "" when not
+  int status = 0;    // HTTP status answered
 };
 
 class FakeApiServer {
  public:
   struct Options {
-    std::string token = "portico-test-token";  // required as "Authorization: Bearer ..."
+    std::string token = "portico-test-token";  // accepted as "Authorization: Bearer ..."
+    // X.509 client-certificate authentication (kube-apiserver's
+    // --client-ca-file): a client certificate this CA signed authenticates
+    // its request as the certificate's CN, with or without a token.
+    // Empty: bearer tokens only.
+    std::string clientCaPem;
     // Events kept for watches; a watch from an older resourceVersion gets 410.
     size_t historyLimit = 1000;
     // Resource plurals (e.g. "xbackendtrafficpolicies") answered 404 and

@@ -25,6 +25,7 @@
 #include "echo/echo_harness.h"
 #include "kube/fake_apiserver.h"
 #include "kube/resources.h"
+#include "kube/run_kube_support.h"
 #include "run/controller.h"
 #include "support/test_support.h"
 
@@ -34,15 +35,10 @@ namespace portico {
 namespace {
 
 using namespace std::chrono_literals;
+using kubetest::gatewayClass;
+using kubetest::writeKubeconfig;
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-json gatewayClass() {
-  return {{"apiVersion", "gateway.networking.k8s.io/v1"},
-          {"kind", "GatewayClass"},
-          {"metadata", {{"name", "portico"}}},
-          {"spec", {{"controllerName", "portico.dev/gateway-controller"}}}};
-}
 
 json gateway(int port) {
   return {{"apiVersion", "gateway.networking.k8s.io/v1"},
@@ -64,19 +60,6 @@ json redirectRoute(const std::string& target) {
              json::array({{{"filters", json::array({{{"type", "RequestRedirect"},
                                                      {"requestRedirect",
                                                       {{"hostname", target}, {"statusCode", 302}}}}})}}})}}}};
-}
-
-std::string writeKubeconfig(const testing::FakeApiServer& server, const fs::path& dir) {
-  fs::create_directories(dir);
-  const fs::path p = dir / "kubeconfig";
-  std::ofstream(p)
-      << "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: fake\n  cluster:\n"
-      << "    server: " << server.url()
-      << "\n    certificate-authority-data: " << testing::base64(server.caPem())
-      << "\ncontexts:\n- name: test\n  context: {cluster: fake, "
-      << "user: portico, namespace: portico-system}\nusers:\n- name: portico\n  user: {token: "
-      << server.token() << "}\n";
-  return p.string();
 }
 
 struct HttpAnswer {
@@ -256,13 +239,19 @@ TEST_F(RunKubeTest, ARouteAppliedThroughTheApiServerChangesTraffic) {
 
   // Least privilege holds in practice, not only on paper: every call the
   // controller made is one requiredAccess() (and so deploy/'s RBAC, see
-  // deploy_test.cc) grants. A GET on the main resource before a status
+  // deploy_rbac_test.cc) grants. A GET on the main resource before a status
   // write, say, would be a 403 on a real cluster.
   std::set<std::string> granted;
   for (const auto& a : kube::requiredAccess())
     for (const auto& v : a.verbs) granted.insert(a.group + " " + a.resource + " " + v);
   size_t calls = 0;
   for (const auto& r : server->requests()) {
+    if (!r.resourceRequest) {
+      // Discovery is granted to every authenticated user (system:discovery).
+      EXPECT_TRUE(r.method == "GET" && (r.path.starts_with("/api/") || r.path.starts_with("/apis/")))
+          << r.method << " " << r.path;
+      continue;
+    }
     const std::string resource = r.subresource.empty() ? r.resource : r.resource + "/" + r.subresource;
     EXPECT_TRUE(granted.count(r.group + " " + resource + " " + r.verb))
         << r.method << " " << r.verb << " " << r.group << "/" << resource << " " << r.namespace_ << "/"
@@ -480,35 +469,21 @@ TEST_F(RunKubeTest, WatchedKindsFlowToTraffic) {
   server->apply(slice);
   server->apply(route);
 
-  run::RunOptions o;
-  o.kube.enabled = true;
-  o.kube.kubeconfig = kubeconfig;
-  o.kube.leaderElect = false;
-  o.server.workers = 1;
-  o.server.listenAddress = "127.0.0.1";
-  o.adminPort = 0;
-  o.debounce = 20ms;
-  o.drainTimeout = 500ms;
-  o.accessLog = "off";
   std::ostringstream log;
-  run::Controller controller(o, log);
+  run::Controller controller(kubetest::kubeRunOptions(kubeconfig), log);
   std::string error;
   ASSERT_TRUE(controller.start(error)) << error;
 
-  // The answer for app.example.com settles on `want` (each change needs a
-  // watch event, a debounce and a reconcile): asked again until then, 20 s
-  // at most. Consecutive steps below expect different answers, so reaching
-  // `want` proves the change arrived.
+  // The answer for app.example.com settles on `want`.
   auto settlesOn = [&](int want) {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
     int last = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto a = get(port, "app.example.com", "/");
-      last = a ? a->status : 0;
-      if (last == want) return true;
-      std::this_thread::sleep_for(10ms);  // polling interval, not synchronisation
-    }
-    ADD_FAILURE() << "wanted " << want << ", last answer " << last << "\n" << log.str();
+    if (kubetest::eventually([&] {
+          auto a = get(port, "app.example.com", "/");
+          last = a ? a->status : 0;
+          return last == want;
+        }))
+      return true;
+    ADD_FAILURE() << "wanted " << want << ", last answer " << last;
     return false;
   };
 
@@ -532,6 +507,7 @@ TEST_F(RunKubeTest, WatchedKindsFlowToTraffic) {
   server->apply(service);
   EXPECT_TRUE(settlesOn(404)) << "allowedRoutes back to Same: a route in team no longer attaches";
   controller.stop();
+  if (HasFailure()) ADD_FAILURE() << "controller log:\n" << log.str();
 }
 
 }  // namespace
