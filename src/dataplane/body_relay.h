@@ -18,6 +18,9 @@
 namespace portico::dataplane {
 
 inline constexpr size_t kRelayChunk = 64 * 1024;  // bounded buffer each way
+// A Content-Length body up to this size that arrived with its head is
+// sent with the head in one write instead of being relayed.
+inline constexpr uint64_t kWholeBodyWithHead = 16 * 1024;
 
 using TrailerList = std::vector<std::pair<std::string, std::string>>;
 
@@ -30,7 +33,7 @@ using TrailerList = std::vector<std::pair<std::string, std::string>>;
 template <class Sink>
 awaitable<bool> relayUpstreamBody(UpstreamConnection& up, const http1::ResponseHead& head, bool rawChunks,
                                   Sink& sink, bool& reusable, TrailerList* trailers = nullptr) {
-  std::string& b = up.buffer;
+  RelayBuffer& b = up.buffer;
   auto readMore = [&](size_t keep) -> awaitable<size_t> {
     b.resize(keep + kRelayChunk);
     auto [ec, n] = co_await up.socket.async_read_some(asio::buffer(b.data() + keep, kRelayChunk),
@@ -47,7 +50,7 @@ awaitable<bool> relayUpstreamBody(UpstreamConnection& up, const http1::ResponseH
         if (b.empty() && co_await readMore(0) == 0) co_return false;
         const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, b.size()));
         if (!co_await sink(std::string_view(b.data(), take))) co_return false;
-        b.erase(0, take);
+        b.consume(take);
         remaining -= take;
       }
       co_return true;
@@ -69,7 +72,7 @@ awaitable<bool> relayUpstreamBody(UpstreamConnection& up, const http1::ResponseH
               if (!co_await sink(d)) co_return false;
             }
           }
-          b.erase(0, consumed);
+          b.consume(consumed);
           if (r == http1::Result::Done) {
             if (trailers) *trailers = dec.trailers();
             co_return true;

@@ -108,6 +108,7 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
   // Response head (1xx interim responses are skipped: the proxy answered
   // Expect itself).
   http1::ResponseHead resp;
+  resp.headers.reserve(16);  // one allocation, not one per doubling
   up->buffer.resize(std::max<size_t>(up->buffer.size(), kRelayChunk));
   size_t have = 0;
   for (;;) {
@@ -153,12 +154,26 @@ awaitable<typename Session<Stream>::Exchange> Session<Stream>::roundTrip(
                                            req_.keepAlive && !drainRequested_, chunkedToClient, closeAfter);
       addCorsHeaders(dh);
       countResponse(resp.status);
-      std::memmove(up->buffer.data(), up->buffer.data() + consumed, have - consumed);
-      up->buffer.resize(have - consumed);
       responseStarted_ = true;
-      if (!co_await writeAll(dh)) co_return Exchange{0, true, false, false};
       bool reusable = resp.keepAlive;
-      bool ok = co_await relayResponseBody(*up, resp, chunkedToClient, reusable);
+      bool ok = true;
+      const size_t bodyHave = have - consumed;
+      if (resp.framing == http1::BodyFraming::ContentLength && resp.contentLength <= kWholeBodyWithHead &&
+          resp.contentLength <= bodyHave) {
+        // A small body that came whole with the head (most API answers):
+        // head and body leave in one write, one syscall, with no relay.
+        const size_t body = static_cast<size_t>(resp.contentLength);
+        dh.append(up->buffer.data() + consumed, body);
+        consumed += body;
+        up->buffer.resize(have);  // the bytes read; then drop what was sent
+        up->buffer.consume(consumed);
+        if (!co_await writeAll(dh)) co_return Exchange{0, true, false, false};
+      } else {
+        up->buffer.resize(have);
+        up->buffer.consume(consumed);
+        if (!co_await writeAll(dh)) co_return Exchange{0, true, false, false};
+        ok = co_await relayResponseBody(*up, resp, chunkedToClient, reusable);
+      }
       if (ok && backendLabel_) {
         auto& h = w_.labelled.upstreamTime[*backendLabel_];
         h.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());

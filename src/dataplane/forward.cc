@@ -1,6 +1,6 @@
 #include "dataplane/forward.h"
 
-#include <fmt/format.h>
+#include <charconv>
 
 #include "dataplane/grpc_status.h"
 #include "router/filters.h"
@@ -13,9 +13,16 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // Hop-by-hop fields (RFC 9110 §7.6.1, including names listed in
 // Connection) never cross the proxy; nor does Expect, which the proxy
 // answers itself. Host and Content-Length are rewritten below.
-bool dropOnForward(std::string_view name, const std::vector<http1::Header>& all) {
-  return http1::isHopByHop(name, all) || http1::iequals(name, "expect") ||
-         http1::iequals(name, "content-length") || http1::iequals(name, "host");
+bool dropOnForward(std::string_view name, const http1::HopByHop& hop) {
+  return hop(name) || http1::iequals(name, "expect") || http1::iequals(name, "content-length") ||
+         http1::iequals(name, "host");
+}
+
+// "Content-Length: N\r\n" without a formatting library on the request path.
+void appendContentLength(std::string& out, uint64_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append("Content-Length: ").append(digits, end).append("\r\n");
 }
 
 const std::string* findOwned(const HeaderList& list, std::string_view name) {
@@ -39,12 +46,13 @@ UpstreamRequest prepareUpstream(const http1::RequestHead& req, const ir::Route& 
   HeaderList& headers = u.headers;
   headers.reserve(req.headers.size() + 6);
   std::string xff;
+  const http1::HopByHop hop(req.headers);
   for (const auto& h : req.headers) {
     if (ctx.upgrade && http1::iequals(h.name, "upgrade")) {
       headers.emplace_back(std::string(h.name), std::string(h.value));
       continue;
     }
-    if (dropOnForward(h.name, req.headers)) continue;
+    if (dropOnForward(h.name, hop)) continue;
     if (http1::iequals(h.name, "x-forwarded-for")) {
       xff = xff.empty() ? std::string(h.value) : xff + ", " + std::string(h.value);
       continue;
@@ -93,7 +101,7 @@ std::string serializeUpstreamHead(const UpstreamRequest& u) {
   appendHeaders(out, u.headers);
   if (u.upgrade) out.append("Connection: Upgrade\r\n");
   if (u.framing == http1::BodyFraming::ContentLength) {
-    out.append(fmt::format("Content-Length: {}\r\n", u.contentLength));
+    appendContentLength(out, u.contentLength);
   } else if (u.framing == http1::BodyFraming::Chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
   }
@@ -121,46 +129,57 @@ router::RequestView routingView(const http1::RequestHead& req) {
 std::string buildDownstreamHead(const http1::ResponseHead& resp, const ir::Route& route,
                                 const ir::Backend* backend, int clientVersionMinor, bool clientKeepAlive,
                                 bool& chunkedToClient, bool& closeAfter) {
-  HeaderList headers;
-  headers.reserve(resp.headers.size() + 2);
-  for (const auto& h : resp.headers) {
-    if (http1::isHopByHop(h.name, resp.headers) || http1::iequals(h.name, "content-length")) continue;
-    headers.emplace_back(std::string(h.name), std::string(h.value));
+  std::string out;
+  out.reserve(128 + resp.headers.size() * 48);
+  out.append(clientVersionMinor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, resp.status).ptr)
+      .append(" ")
+      .append(resp.reason.empty() ? http1::reasonPhrase(resp.status) : resp.reason)
+      .append("\r\n");
+
+  const http1::HopByHop hop(resp.headers);
+  auto forwarded = [&](std::string_view name) {
+    return !hop(name) && !http1::iequals(name, "content-length");
+  };
+  const bool backendOps = backend && backend->filters && !backend->filters->responseHeaders.empty();
+  if (route.filters.responseHeaders.empty() && !backendOps) {
+    // No ResponseHeaderModifier: the fields go out as they came, straight
+    // from the upstream's buffer, with no copy per field.
+    for (const auto& h : resp.headers) {
+      if (forwarded(h.name)) out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+  } else {
+    HeaderList headers;
+    headers.reserve(resp.headers.size() + 2);
+    for (const auto& h : resp.headers) {
+      if (forwarded(h.name)) headers.emplace_back(std::string(h.name), std::string(h.value));
+    }
+    router::applyHeaderOps(route.filters.responseHeaders, headers);
+    if (backendOps) router::applyHeaderOps(backend->filters->responseHeaders, headers);
+    appendHeaders(out, headers);
   }
-  router::applyHeaderOps(route.filters.responseHeaders, headers);
-  if (backend && backend->filters) router::applyHeaderOps(backend->filters->responseHeaders, headers);
 
   chunkedToClient = false;
   closeAfter = !clientKeepAlive;
-  std::string framing;
   switch (resp.framing) {
     case http1::BodyFraming::None:
       // 204/304/HEAD responses may still announce a length; keep it.
-      if (resp.contentLength > 0 || resp.status == 200)
-        framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
+      if (resp.contentLength > 0 || resp.status == 200) appendContentLength(out, resp.contentLength);
       break;
     case http1::BodyFraming::ContentLength:
-      framing = fmt::format("Content-Length: {}\r\n", resp.contentLength);
+      appendContentLength(out, resp.contentLength);
       break;
     case http1::BodyFraming::Chunked:
     case http1::BodyFraming::UntilClose:
       if (clientVersionMinor >= 1) {
         chunkedToClient = true;
-        framing = "Transfer-Encoding: chunked\r\n";
+        out.append("Transfer-Encoding: chunked\r\n");
       } else {
         closeAfter = true;  // HTTP/1.0 client: the end of the body is the end of the connection
       }
       break;
   }
-  std::string out;
-  out.reserve(128 + resp.headers.size() * 48);
-  out.append(clientVersionMinor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ")
-      .append(std::to_string(resp.status))
-      .append(" ")
-      .append(resp.reason.empty() ? http1::reasonPhrase(resp.status) : resp.reason)
-      .append("\r\n");
-  appendHeaders(out, headers);
-  out.append(framing);
   if (closeAfter) {
     out.append("Connection: close\r\n");
   } else if (clientVersionMinor == 0) {
@@ -196,10 +215,10 @@ std::string buildSwitchingHead(const http1::ResponseHead& resp, const ir::Route&
                                const ir::Backend* backend) {
   HeaderList headers;
   headers.reserve(resp.headers.size() + 1);
+  const http1::HopByHop hop(resp.headers);
   for (const auto& h : resp.headers) {
     const bool keep = http1::iequals(h.name, "upgrade");
-    if (!keep && (http1::isHopByHop(h.name, resp.headers) || http1::iequals(h.name, "content-length")))
-      continue;
+    if (!keep && (hop(h.name) || http1::iequals(h.name, "content-length"))) continue;
     headers.emplace_back(std::string(h.name), std::string(h.value));
   }
   router::applyHeaderOps(route.filters.responseHeaders, headers);
@@ -213,15 +232,26 @@ std::string buildSwitchingHead(const http1::ResponseHead& resp, const ir::Route&
 
 std::string localResponse(int status, std::string_view body, bool keepAlive,
                           const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::string out = fmt::format("HTTP/1.1 {} {}\r\n", status, http1::reasonPhrase(status));
+  char digits[24];
+  std::string out = "HTTP/1.1 ";
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr)
+      .append(" ")
+      .append(http1::reasonPhrase(status))
+      .append("\r\n");
   for (const auto& [n, v] : extra) out.append(n).append(": ").append(v).append("\r\n");
   if (!body.empty()) out.append("Content-Type: text/plain; charset=utf-8\r\n");
-  out.append(fmt::format("Content-Length: {}\r\n", body.size()));
+  appendContentLength(out, body.size());
   if (!keepAlive) out.append("Connection: close\r\n");
   out.append("\r\n").append(body);
   return out;
 }
 
-std::string makeRequestId(uint64_t a, uint64_t b) { return fmt::format("{:016x}{:016x}", a, b); }
+std::string makeRequestId(uint64_t a, uint64_t b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (int i = 15; i >= 0; --i, a >>= 4) id[static_cast<size_t>(i)] = kHex[a & 0xf];
+  for (int i = 31; i >= 16; --i, b >>= 4) id[static_cast<size_t>(i)] = kHex[b & 0xf];
+  return id;
+}
 
 }  // namespace portico::dataplane

@@ -148,6 +148,7 @@ awaitable<H2Outcome> H2Request::roundTrip(std::unique_ptr<UpstreamConnection>& u
   if (wec) co_return h2Outcome(502, false, true, H2Unsent::Incomplete);
 
   http1::ResponseHead resp;
+  resp.headers.reserve(16);  // one allocation, not one per doubling
   up->buffer.resize(std::max<size_t>(up->buffer.size(), kRelayChunk));
   size_t have = 0;
   for (;;) {
@@ -168,10 +169,9 @@ awaitable<H2Outcome> H2Request::roundTrip(std::unique_ptr<UpstreamConnection>& u
         co_return h2Outcome(resp.status, false, true);
       FieldList fields;
       fields.reserve(resp.headers.size() + corsHeaders_.size() + 1);
+      const http1::HopByHop hop(resp.headers);
       for (const auto& h : resp.headers) {
-        if (http1::isHopByHop(h.name, resp.headers) || isConnectionSpecific(h.name) ||
-            http1::iequals(h.name, "content-length"))
-          continue;
+        if (hop(h.name) || isConnectionSpecific(h.name) || http1::iequals(h.name, "content-length")) continue;
         fields.emplace_back(std::string(h.name), std::string(h.value));
       }
       router::applyHeaderOps(route.filters.responseHeaders, fields);

@@ -104,7 +104,7 @@ awaitable<void> Session<Stream>::pumpToUpstream() {
 template <class Stream>
 awaitable<void> Session<Stream>::pumpToClient() {
   UpstreamConnection& up = *tunnelUp_;
-  std::string& b = up.buffer;
+  RelayBuffer& b = up.buffer;
   if (!b.empty() && !co_await writeAll(b)) {
     closeDownstream();
     co_return;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dataplane/asio.h"
+#include "dataplane/relay_buffer.h"
 #include "dataplane/upstream_tls.h"
 
 namespace portico::dataplane {
@@ -80,7 +81,7 @@ struct UpstreamConnection {
   std::string endpoint;  // "address:port"
   std::string poolKey;   // endpoint, plus the TLS identity for TLS connections
   std::chrono::steady_clock::time_point idleSince;
-  std::string buffer;   // bytes read past the previous response (normally empty)
+  RelayBuffer buffer;   // bytes read past the previous response (normally empty)
   bool reused = false;  // served a request before (from the pool): the upstream may have closed it meanwhile
 };
 

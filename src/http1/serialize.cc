@@ -54,8 +54,9 @@ void appendHeaders(std::string& out, const std::vector<Header>& headers) {
 }
 
 void appendEndToEndHeaders(std::string& out, const std::vector<Header>& headers) {
+  const HopByHop hop(headers);
   for (const Header& h : headers) {
-    if (!isHopByHop(h.name, headers)) appendHeader(out, h.name, h.value);
+    if (!hop(h.name)) appendHeader(out, h.name, h.value);
   }
 }
 
@@ -169,6 +170,29 @@ bool connectionHas(const std::vector<Header>& headers, std::string_view option) 
 
 bool isHopByHop(std::string_view name, const std::vector<Header>& headers) {
   return isHopByHop(name) || connectionHas(headers, name);
+}
+
+HopByHop::HopByHop(const std::vector<Header>& headers) {
+  for (const Header& h : headers) {
+    if (overflow_ || !iequals(h.name, "connection")) continue;
+    detail::forEachListElement(h.value, [&](std::string_view opt) {
+      if (overflow_) return;
+      if (count_ == kInline) {
+        overflow_ = &headers;
+        return;
+      }
+      options_[count_++] = opt;
+    });
+  }
+}
+
+bool HopByHop::operator()(std::string_view name) const {
+  if (isHopByHop(name)) return true;
+  if (overflow_) return connectionHas(*overflow_, name);
+  for (size_t i = 0; i < count_; ++i) {
+    if (iequals(options_[i], name)) return true;
+  }
+  return false;
 }
 
 }  // namespace portico::http1

@@ -58,4 +58,20 @@ bool isHopByHop(std::string_view name, const std::vector<Header>& headers);
 // Whether a Connection field of `headers` lists `option`.
 bool connectionHas(const std::vector<Header>& headers, std::string_view option);
 
+// isHopByHop(name, headers) for every field of one message: the Connection
+// options are collected once, not looked for again per field (which made
+// forwarding a head quadratic in its field count). Refers to `headers`,
+// which must outlive it.
+class HopByHop {
+ public:
+  explicit HopByHop(const std::vector<Header>& headers);
+  bool operator()(std::string_view name) const;
+
+ private:
+  static constexpr size_t kInline = 4;
+  std::string_view options_[kInline];  // the Connection options, when they fit
+  size_t count_ = 0;
+  const std::vector<Header>* overflow_ = nullptr;  // more options than fit: scan as isHopByHop does
+};
+
 }  // namespace portico::http1

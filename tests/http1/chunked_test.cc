@@ -173,5 +173,29 @@ TEST(Serialize, HopByHop) {
   EXPECT_EQ(out, "A: 1\r\nB: \r\n");
 }
 
+// HopByHop answers as isHopByHop(name, headers) does, with the Connection
+// options collected once: within its inline room and past it.
+TEST(Serialize, HopByHopFilterAgreesWithTheScan) {
+  const std::vector<Header> few = {{"Host", "a"},
+                                   {"Connection", "close, X-Secret"},
+                                   {"X-Secret", "1"},
+                                   {"Connection", "x-other"},
+                                   {"X-Other", "2"}};
+  const std::vector<Header> many = {
+      {"Connection", "a, b, c"}, {"Connection", "d,e , f"}, {"F", "1"}, {"G", "1"}};
+  const std::vector<Header> none = {{"Host", "a"}, {"Accept", "*/*"}};
+  for (const auto* headers : {&few, &many, &none}) {
+    const HopByHop hop(*headers);
+    for (std::string_view n : {"host", "X-SECRET", "x-other", "accept", "close", "A", "c", "D", "f", "g",
+                               "Transfer-Encoding", "te", "Keep-Alive", ""}) {
+      EXPECT_EQ(hop(n), isHopByHop(n, *headers)) << n;
+    }
+  }
+  EXPECT_TRUE(HopByHop(many)("f"));
+  EXPECT_FALSE(HopByHop(many)("g"));
+  EXPECT_TRUE(HopByHop(few)("x-secret"));
+  EXPECT_FALSE(HopByHop(none)("host"));
+}
+
 }  // namespace
 }  // namespace portico::http1
