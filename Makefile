@@ -7,7 +7,7 @@ BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
-.PHONY: all deps build build-asan build-tsan test test-unit test-asan test-tsan run bench bench-dataplane conformance fuzz format format-check clean
+.PHONY: all deps build build-asan build-tsan test test-unit test-asan test-tsan run bench bench-dataplane bench-profile conformance fuzz format format-check clean
 
 all: build
 
@@ -71,6 +71,13 @@ bench: build
 bench-dataplane: build
 	./bench/dataplane/install-bench-deps.sh
 	./bench/dataplane/run.sh $(BUILD_DIR)
+
+# Instructions (callgrind) and system calls (strace) per proxied request,
+# Portico and nginx side by side: numbers that hold on a busy machine.
+# ~1 min; see docs/performance.md.
+bench-profile: build
+	./bench/dataplane/install-bench-deps.sh
+	./bench/dataplane/profile.sh $(BUILD_DIR)
 
 # The Gateway API conformance suite (../shared/conformance, or
 # PORTICO_CONFORMANCE_DIR) against a real `portico run`, with the suite's

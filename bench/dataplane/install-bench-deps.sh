@@ -19,6 +19,9 @@ PACKAGES=(
   python3          # the harness itself (standard library only)
   util-linux       # taskset
   coreutils        # timeout
+  valgrind         # profile.sh: instructions per request (callgrind)
+  strace           # profile.sh: system calls per request
+  curl             # profile.sh: readiness probe
 )
 
 apt_ensure bench-deps --no-services "${PACKAGES[@]}"
