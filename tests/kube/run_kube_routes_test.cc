@@ -266,9 +266,10 @@ TEST_F(KubeRoutesTest, GrpcRouteFlowsToTraffic) {
 }
 
 // The HTTPS listener's certificate is a Secret: rotated through the API
-// server, the new certificate is served without a restart. TLS to a
-// backend follows a BackendTLSPolicy and its ConfigMap CA. Deleting the
-// GatewayClass takes the listeners down; re-creating it brings them back.
+// server, the new certificate is served without a restart; deleted, none
+// is. TLS to a backend follows a BackendTLSPolicy and its ConfigMap CA,
+// each added, changed and deleted. Deleting the GatewayClass, or changing
+// its controllerName, takes the listeners down.
 TEST_F(KubeRoutesTest, SecretConfigMapBackendTlsPolicyAndGatewayClassFlowToTraffic) {
   const auto frontA = testing::makeCa("front CA one"), frontB = testing::makeCa("front CA two");
   const auto backendCa = testing::makeCa("backend CA");
@@ -315,6 +316,11 @@ TEST_F(KubeRoutesTest, SecretConfigMapBackendTlsPolicyAndGatewayClassFlowToTraff
   server->apply(tlsSecret("front-cert", testing::makeCert({{"secure.example.com"}}, &frontB)));
   EXPECT_TRUE(kubetest::eventually([&] { return servesCertOf(frontB); })) << "Secret rotated";
   EXPECT_FALSE(servesCertOf(frontA));
+  server->remove("v1", "Secret", "default", "front-cert");
+  EXPECT_TRUE(kubetest::eventually([&] { return !servesCertOf(frontB); }))
+      << "Secret deleted: the listener has no certificate to serve";
+  server->apply(tlsSecret("front-cert", testing::makeCert({{"secure.example.com"}}, &frontB)));
+  EXPECT_TRUE(kubetest::eventually([&] { return servesCertOf(frontB); })) << "Secret back";
 
   EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 502; }))
       << "no BackendTLSPolicy: plaintext to a TLS port fails"
@@ -341,6 +347,22 @@ TEST_F(KubeRoutesTest, SecretConfigMapBackendTlsPolicyAndGatewayClassFlowToTraff
       << "; last answer " << lastStatus;
   server->apply(caConfigMap("backend-ca", backendCa.certPem));
   EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 200; })) << "last answer " << lastStatus;
+  server->remove("v1", "ConfigMap", "default", "backend-ca");
+  EXPECT_TRUE(kubetest::eventually([&] {
+    return lastStatus = backendStatus(), lastStatus != 200 && lastStatus != 0;
+  })) << "ConfigMap deleted: the policy cannot verify, and nothing goes out in clear; last answer "
+      << lastStatus;
+  EXPECT_NE(lastStatus, 502) << "not sent in plaintext";
+  server->apply(caConfigMap("backend-ca", backendCa.certPem));
+  EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 200; })) << "last answer " << lastStatus;
+  json otherHost = policy;
+  otherHost["spec"]["validation"]["hostname"] = "other.internal";
+  server->apply(otherHost);
+  EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 503; }))
+      << "BackendTLSPolicy updated to a hostname the echo's certificate does not name; last answer "
+      << lastStatus;
+  server->apply(policy);
+  EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 200; })) << "last answer " << lastStatus;
   server->remove(kGw, "BackendTLSPolicy", "default", "secure-echo");
   EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 502; }))
       << "BackendTLSPolicy deleted; last answer " << lastStatus;
@@ -352,6 +374,11 @@ TEST_F(KubeRoutesTest, SecretConfigMapBackendTlsPolicyAndGatewayClassFlowToTraff
   server->apply(kubetest::gatewayClass());
   EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 502; }))
       << "GatewayClass back; last answer " << lastStatus;
+  json otherController = kubetest::gatewayClass();
+  otherController["spec"]["controllerName"] = "example.com/another-controller";
+  server->apply(otherController);
+  EXPECT_TRUE(kubetest::eventually([&] { return backendStatus() == 0; }))
+      << "GatewayClass updated to another controller; last answer " << lastStatus;
 }
 
 }  // namespace

@@ -410,10 +410,11 @@ TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
 }
 
 // issue 9 acceptance: "add/update/delete of ... watched kind[s] flowing to
-// traffic". One route, one real backend, and each kind on the way changed
-// through the API server: the Gateway (allowedRoutes selector), the
-// route's Namespace (labels), ReferenceGrant, Service, EndpointSlice. Each
-// step is observed as the answer a client gets.
+// traffic". One route, one real backend, and each kind on the way added,
+// updated and deleted through the API server: the Gateway (allowedRoutes
+// selector), the route's Namespace (labels), ReferenceGrant, Service,
+// EndpointSlice, the HTTPRoute. Each step is observed as the answer a
+// client gets (run_kube_routes_test.cc does the other kinds).
 TEST_F(RunKubeTest, WatchedKindsFlowToTraffic) {
   echotest::EchoProcess echo({"--listen", "127.0.0.1:0", "--pod", "web-pod", "--namespace", "default"});
   const auto echoPorts = echo.ports(1);
@@ -500,12 +501,45 @@ TEST_F(RunKubeTest, WatchedKindsFlowToTraffic) {
   EXPECT_TRUE(settlesOn(500)) << "grant removed";
   server->apply(grant);
   EXPECT_TRUE(settlesOn(200));
+
+  // Updates, each undone before the next: the grant names another
+  // namespace; the endpoint is not ready; the Service's port changes.
+  json otherGrant = grant;
+  otherGrant["spec"]["from"][0]["namespace"] = "elsewhere";
+  server->apply(otherGrant);
+  EXPECT_TRUE(settlesOn(500)) << "grant updated to another namespace";
+  server->apply(grant);
+  EXPECT_TRUE(settlesOn(200));
+  json notReady = slice;
+  notReady["endpoints"][0]["conditions"]["ready"] = false;
+  server->apply(notReady);
+  EXPECT_TRUE(settlesOn(503)) << "EndpointSlice updated: the endpoint is not ready";
+  server->apply(slice);
+  EXPECT_TRUE(settlesOn(200));
+  json otherPort = service;
+  otherPort["spec"]["ports"][0]["port"] = 8081;
+  server->apply(otherPort);
+  EXPECT_TRUE(settlesOn(500)) << "Service updated: port 8080 is gone";
+  server->apply(service);
+  EXPECT_TRUE(settlesOn(200));
+
   server->remove("v1", "Service", "default", "web");
   EXPECT_TRUE(settlesOn(500)) << "Service removed: BackendNotFound";
+  server->apply(service);
+  EXPECT_TRUE(settlesOn(200));
+  server->remove("v1", "Namespace", "", "team");
+  EXPECT_TRUE(settlesOn(404)) << "Namespace deleted: its labels no longer select it";
+  server->apply(ns("team", {{"env", "prod"}}));
+  EXPECT_TRUE(settlesOn(200));
+  server->remove("gateway.networking.k8s.io/v1", "HTTPRoute", "team", "app");
+  EXPECT_TRUE(settlesOn(404)) << "HTTPRoute deleted";
+  server->apply(route);
+  EXPECT_TRUE(settlesOn(200));
   gw["spec"]["listeners"][0].erase("allowedRoutes");
   server->apply(gw);
-  server->apply(service);
   EXPECT_TRUE(settlesOn(404)) << "allowedRoutes back to Same: a route in team no longer attaches";
+  server->remove("gateway.networking.k8s.io/v1", "Gateway", "default", "gw");
+  EXPECT_TRUE(settlesOn(0)) << "Gateway deleted: its listener closes";
   controller.stop();
   if (HasFailure()) ADD_FAILURE() << "controller log:\n" << log.str();
 }
