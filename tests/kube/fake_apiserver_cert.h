@@ -6,8 +6,7 @@
 namespace portico::testing::fakeapi {
 
 // The server certificate: IP SAN 127.0.0.1 (what clients dial) and DNS
-// localhost, signed by the CA from makeCa. makeCert has no IP SANs, so the
-// leaf is made here with OpenSSL directly.
+// localhost, CN kube-apiserver, signed by the CA from makeCa.
 KeyPair makeServerCert(const KeyPair& ca);
 
 }  // namespace portico::testing::fakeapi

@@ -44,6 +44,7 @@ KeyPair selfSigned(const std::vector<std::string>& dnsNames, int validDays = 30)
 struct CertSpec {
   std::vector<std::string> dnsNames;
   std::vector<std::string> uris;  // URI SANs (SPIFFE IDs and the like)
+  std::vector<std::string> ips;   // IP address SANs ("127.0.0.1")
   std::string commonName;         // default: the first DNS name
   long notBeforeSeconds = -3600;
   long notAfterSeconds = 30L * 86400;

@@ -73,6 +73,7 @@ KeyPair makeCert(const CertSpec& spec, const KeyPair* issuer) {
   std::string san;
   for (const auto& d : spec.dnsNames) san += (san.empty() ? "DNS:" : ",DNS:") + d;
   for (const auto& u : spec.uris) san += (san.empty() ? "URI:" : ",URI:") + u;
+  for (const auto& ip : spec.ips) san += (san.empty() ? "IP:" : ",IP:") + ip;
   if (!san.empty()) addExtension(x, signerCert, NID_subject_alt_name, san);
   X509_sign(x, issuerKey ? issuerKey : key, EVP_sha256());
 
