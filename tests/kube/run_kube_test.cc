@@ -386,6 +386,15 @@ TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
   const std::string followerPrefix = aLeads ? "replica-b_" : "replica-a_";
 
   // The follower serves too: with the leader gone, the port still answers.
+  // (Once it has applied its own first configuration: status written by
+  // the leader says nothing about the follower's watch.)
+  const std::string followerLog = aLeads ? logB : logA;
+  if (!kubetest::eventually(
+          [&] { return readAll(followerLog).find("config generation 1 ") != std::string::npos; }, 30s)) {
+    reap(a, SIGKILL);
+    reap(b, SIGKILL);
+    FAIL() << "the follower never applied a configuration: " << logs();
+  }
   reap(leader, SIGKILL);
   auto answer = get(port, "a.example.com", "/x");
   ASSERT_TRUE(answer) << logs();

@@ -22,8 +22,9 @@ std::string sharedDir();
 
 std::string readFile(const std::string& path);
 
-// A 127.0.0.1 TCP port that was free a moment ago (bind 0, read, close):
-// good enough on loopback for tests.
+// A 127.0.0.1 port, free for TCP and UDP a moment ago, chosen at random
+// below the kernel's ephemeral range so that outgoing connections made by
+// tests running in parallel cannot take it before it is bound.
 int freePort();
 
 }  // namespace portico::testing
