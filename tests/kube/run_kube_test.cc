@@ -5,13 +5,9 @@
 // binary runs from a kubeconfig. Waits follow the server's requests (the
 // status write that follows every applied configuration), bounded.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -27,9 +23,8 @@
 #include "kube/resources.h"
 #include "kube/run_kube_support.h"
 #include "run/controller.h"
+#include "support/child_process.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace portico {
 namespace {
@@ -271,75 +266,48 @@ TEST_F(RunKubeTest, ThePorticoBinaryRunsFromAKubeconfig) {
                                    "127.0.0.1:0", "--access-log",
                                    "off",         "--workers",
                                    "1",           "--leader-elect=false"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, PORTICO_BIN, &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  testing::ChildProcess portico(args, logPath);
   // No leader election: status is written after the first reconcile.
   const bool written = server->waitFor([&] { return routeStatusAt(*server, 1); }, 30s);
   std::optional<HttpAnswer> a;
   if (written) a = get(port, "a.example.com", "/");
-  ::kill(pid, SIGTERM);
-  int wstatus = 0;
-  ::waitpid(pid, &wstatus, 0);
+  const int exitCode = portico.stop();
   std::ifstream in(logPath);
   std::stringstream ss;
   ss << in.rdbuf();
   ASSERT_TRUE(written) << ss.str();
   ASSERT_TRUE(a) << ss.str();
   EXPECT_EQ(a->status, 302);
-  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << ss.str();
+  EXPECT_EQ(exitCode, 0) << ss.str();
   EXPECT_NE(ss.str().find("kube: watching " + server->url()), std::string::npos) << ss.str();
 }
 
 // A `portico run --kube` process with leader election on short timings;
 // POD_NAME prefixes its Lease identity. Its output goes to `logPath`.
-pid_t spawnReplica(const std::string& kubeconfig, const std::string& pod, const std::string& logPath) {
-  std::vector<std::string> args = {PORTICO_BIN,
-                                   "run",
-                                   "--kube",
-                                   "--kubeconfig",
-                                   kubeconfig,
-                                   "--listen-address",
-                                   "127.0.0.1",
-                                   "--admin-address",
-                                   "127.0.0.1:0",
-                                   "--access-log",
-                                   "off",
-                                   "--workers",
-                                   "1",
-                                   "--leader-elect=true",
-                                   "--lease-duration",
-                                   "1",
-                                   "--renew-deadline",
-                                   "0.6",
-                                   "--retry-period",
-                                   "0.1"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    if (!std::string_view(*e).starts_with("POD_NAME=")) env.emplace_back(*e);
-  }
-  env.push_back("POD_NAME=" + pod);
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, PORTICO_BIN, &actions, nullptr, argv.data(), envp.data()) != 0) pid = 0;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+std::unique_ptr<testing::ChildProcess> spawnReplica(const std::string& kubeconfig, const std::string& pod,
+                                                    const std::string& logPath) {
+  return std::make_unique<testing::ChildProcess>(
+      std::vector<std::string>{PORTICO_BIN,
+                               "run",
+                               "--kube",
+                               "--kubeconfig",
+                               kubeconfig,
+                               "--listen-address",
+                               "127.0.0.1",
+                               "--admin-address",
+                               "127.0.0.1:0",
+                               "--access-log",
+                               "off",
+                               "--workers",
+                               "1",
+                               "--leader-elect=true",
+                               "--lease-duration",
+                               "1",
+                               "--renew-deadline",
+                               "0.6",
+                               "--retry-period",
+                               "0.1"},
+      logPath, std::vector<std::pair<std::string, std::string>>{{"POD_NAME", pod}});
 }
 
 std::string readAll(const std::string& path) {
@@ -357,45 +325,33 @@ std::string readAll(const std::string& path) {
 TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
   server->apply(redirectRoute("example.org"));
   const std::string logA = (dir / "replica-a.log").string(), logB = (dir / "replica-b.log").string();
-  const pid_t a = spawnReplica(kubeconfig, "replica-a", logA);
-  const pid_t b = spawnReplica(kubeconfig, "replica-b", logB);
-  ASSERT_GT(a, 0);
-  ASSERT_GT(b, 0);
+  // Both are stopped by their destructors if the test ends early.
+  const auto a = spawnReplica(kubeconfig, "replica-a", logA);
+  const auto b = spawnReplica(kubeconfig, "replica-b", logB);
+  ASSERT_GT(a->pid, 0);
+  ASSERT_GT(b->pid, 0);
   auto holder = [&] {
     const json lease = server->get("coordination.k8s.io/v1", "Lease", "portico-system", "portico-controller");
     return lease.is_null() ? std::string() : lease["spec"].value("holderIdentity", std::string());
   };
   auto logs = [&] { return "replica-a:\n" + readAll(logA) + "\nreplica-b:\n" + readAll(logB); };
-  auto reap = [&](pid_t pid, int sig) {
-    ::kill(pid, sig);
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return st;
-  };
-
   const bool led = server->waitFor([&] { return !holder().empty() && routeStatusAt(*server, 1); }, 30s);
   const std::string first = holder();
-  if (!led) {
-    reap(a, SIGKILL);
-    reap(b, SIGKILL);
-    FAIL() << "no leader wrote status: " << logs();
-  }
+  ASSERT_TRUE(led) << "no leader wrote status: " << logs();
   const bool aLeads = first.starts_with("replica-a_");
   ASSERT_TRUE(aLeads || first.starts_with("replica-b_")) << first;
-  const pid_t leader = aLeads ? a : b, follower = aLeads ? b : a;
+  testing::ChildProcess& leader = aLeads ? *a : *b;
+  testing::ChildProcess& follower = aLeads ? *b : *a;
   const std::string followerPrefix = aLeads ? "replica-b_" : "replica-a_";
 
   // The follower serves too: with the leader gone, the port still answers.
   // (Once it has applied its own first configuration: status written by
   // the leader says nothing about the follower's watch.)
   const std::string followerLog = aLeads ? logB : logA;
-  if (!kubetest::eventually(
-          [&] { return readAll(followerLog).find("config generation 1 ") != std::string::npos; }, 30s)) {
-    reap(a, SIGKILL);
-    reap(b, SIGKILL);
-    FAIL() << "the follower never applied a configuration: " << logs();
-  }
-  reap(leader, SIGKILL);
+  ASSERT_TRUE(kubetest::eventually(
+      [&] { return readAll(followerLog).find("config generation 1 ") != std::string::npos; }, 30s))
+      << "the follower never applied a configuration: " << logs();
+  leader.killNow();
   auto answer = get(port, "a.example.com", "/x");
   ASSERT_TRUE(answer) << logs();
   EXPECT_EQ(answer->status, 302);
@@ -407,7 +363,7 @@ TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
   const int64_t gen2 = changed["metadata"].value("generation", int64_t{2});
   const bool wrote = tookOver && server->waitFor([&] { return routeStatusAt(*server, gen2); }, 30s);
   answer = get(port, "a.example.com", "/x");
-  const int st = reap(follower, SIGTERM);
+  const int exitCode = follower.stop();
   ASSERT_TRUE(tookOver) << "holder " << holder() << "\n" << logs();
   ASSERT_TRUE(wrote) << logs();
   ASSERT_TRUE(answer) << logs();
@@ -415,7 +371,7 @@ TEST_F(RunKubeTest, LeadershipFailsOverBetweenTwoPorticoProcesses) {
   const json lease = server->get("coordination.k8s.io/v1", "Lease", "portico-system", "portico-controller");
   EXPECT_GE(lease["spec"].value("leaseTransitions", 0), 1) << lease.dump();
   EXPECT_EQ(lease["spec"].value("holderIdentity", ""), "") << "released on SIGTERM: " << lease.dump();
-  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << logs();
+  EXPECT_EQ(exitCode, 0) << logs();
 }
 
 // issue 9 acceptance: "add/update/delete of ... watched kind[s] flowing to

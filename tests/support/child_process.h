@@ -1,6 +1,7 @@
 // A child process for tests that drive the real binaries: fork + execv with
-// stdout and stderr to a log file; stop() sends SIGTERM, waits a bounded
-// time, then SIGKILLs; the destructor stops it.
+// stdout and stderr to a log file and optional environment variables set;
+// stop() sends SIGTERM, waits a bounded time, then SIGKILLs; killNow()
+// SIGKILLs (a crash, no clean-up); the destructor stops it.
 #pragma once
 
 #include <fcntl.h>
@@ -10,8 +11,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace portico::testing {
@@ -19,12 +22,14 @@ namespace portico::testing {
 struct ChildProcess {
   pid_t pid = -1;
 
-  ChildProcess(const std::vector<std::string>& args, const std::string& logFile) {
+  ChildProcess(const std::vector<std::string>& args, const std::string& logFile,
+               const std::vector<std::pair<std::string, std::string>>& env = {}) {
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     pid = ::fork();
     if (pid == 0) {
+      for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
       const int fd = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
@@ -52,6 +57,14 @@ struct ChildProcess {
     }
     pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  // SIGKILL and reap: the process dies as in a crash.
+  void killNow() {
+    if (pid <= 0) return;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
   }
 
   bool running() const { return pid > 0 && ::waitpid(pid, nullptr, WNOHANG) == 0; }
