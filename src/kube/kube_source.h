@@ -22,7 +22,7 @@ struct SourceOptions {
   // Empty = every namespace. Otherwise namespaced kinds are listed and
   // watched in these namespaces only (`--namespace-scope`).
   std::vector<std::string> namespaces;
-  std::chrono::milliseconds debounce{100};
+  std::chrono::milliseconds debounce{10};
   std::chrono::milliseconds watchTimeout{300000};  // server-side timeoutSeconds per watch
   // One line per notable event (a resource the server does not serve);
   // called from reflector threads. Empty = silent.

@@ -57,8 +57,9 @@ void Controller::reload(const std::string& why) {
     change = s_->kube->source->stats().lastChange;
     load = s_->kube->source->load();
   } else {
-    load = source::loadPaths(s_->options.paths);
+    load = s_->files.load();
   }
+  const auto loaded = std::chrono::steady_clock::now();
   const size_t carried = carryForward(load.snapshot, s_->lastGood, load.diagnostics);
   size_t errors = 0, warnings = 0;
   for (const auto& d : load.diagnostics) {
@@ -71,7 +72,8 @@ void Controller::reload(const std::string& why) {
   topts.addressPool = s_->options.addressPool;
   topts.gatewayClassNames.insert(s_->options.gatewayClasses.begin(), s_->options.gatewayClasses.end());
   auto result = translate::translate(load.snapshot, topts);
-  auto config = std::make_shared<const ir::Config>(result.ir);
+  const auto translated = std::chrono::steady_clock::now();
+  auto config = std::make_shared<const ir::Config>(std::move(result.ir));
   auto binds = s_->server->apply(config);
 
   // Ports that could not be opened go back to the translator so status
@@ -94,15 +96,18 @@ void Controller::reload(const std::string& why) {
     topts.unbindableReasons = reasons;
     topts.pendingBinds = pending;
     result = translate::translate(load.snapshot, topts);
-    config = std::make_shared<const ir::Config>(result.ir);
+    config = std::make_shared<const ir::Config>(std::move(result.ir));
     s_->server->apply(config);
   }
   if (s_->kube && !s_->options.kube.gatewayService.empty())
     addServiceAddresses(*s_->kube, s_->options, load.snapshot, result.status);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto applied = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(applied - started).count();
+  auto ms = [](auto from, auto to) { return std::chrono::duration<double, std::milli>(to - from).count(); };
   s_->generation++;
   ObjectTexts objects = s_->kube ? kubeObjectTexts(*s_->kube, load.diagnostics, s_->objects)
-                                 : captureObjects(load.files, load.snapshot, load.diagnostics, s_->objects);
+                                 : captureObjects(load.files, s_->files.versions(), load.snapshot,
+                                                  load.diagnostics, s_->objects, s_->objectTexts);
   Generation g;
   g.number = s_->generation;
   g.time = nowRfc3339();
@@ -131,12 +136,16 @@ void Controller::reload(const std::string& why) {
   for (const auto& b : config->binds)
     for (const auto& l : b.listeners)
       for (const auto& vh : l.virtualHosts) routes += vh.routes.size() + vh.grpcRoutes.size();
+  // Where a reload's time goes, for route-propagation work (docs/performance.md).
+  const std::string decoded =
+      s_->kube ? std::string() : fmt::format(", {} files decoded", s_->files.decodedLastTime());
   s_->say(fmt::format(
       "config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
-      "{:.1f} ms",
+      "{:.1f} ms (load {:.1f}{}, translate {:.1f}, data plane {:.1f}; then history {:.1f} ms)",
       s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
       carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
-      config->binds.size(), routes, seconds * 1000));
+      config->binds.size(), routes, seconds * 1000, ms(started, loaded), decoded, ms(loaded, translated),
+      ms(translated, applied), ms(applied, std::chrono::steady_clock::now())));
   if (s_->kube) kubeReconciled(change);
 }
 
@@ -149,6 +158,19 @@ bool Controller::start(std::string& error) {
     // source's first onChange), not here.
     if (!startKube(error)) return false;
   } else {
+    // Watch before the first load: a file written while it runs is then
+    // seen (one more reload) instead of lost until the next change.
+    if (o.watch) {
+      std::vector<std::string> files;
+      for (const auto& p : o.paths) {
+        if (p != "-") files.push_back(p);
+      }
+      if (!files.empty()) {
+        s_->watcher = source::FileWatcher::start(
+            files, o.debounce, [this] { reload("files changed"); }, error);
+        if (!s_->watcher) return false;
+      }
+    }
     reload("startup");
   }
   if (o.admin) {
@@ -157,17 +179,6 @@ bool Controller::start(std::string& error) {
     registerUiRoutes(*s_->adminServer, *this);  // first: admin routes win any shared path
     registerAdminRoutes(*s_->adminServer, *this);
     s_->say(fmt::format("admin server on {}:{}", o.adminAddress, s_->adminServer->port()));
-  }
-  if (o.watch) {
-    std::vector<std::string> files;
-    for (const auto& p : o.paths) {
-      if (p != "-") files.push_back(p);
-    }
-    if (!files.empty()) {
-      s_->watcher = source::FileWatcher::start(
-          files, o.debounce, [this] { reload("files changed"); }, error);
-      if (!s_->watcher) return false;
-    }
   }
   s_->started = true;
   return true;

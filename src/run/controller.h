@@ -54,7 +54,7 @@ struct RunOptions {
   std::string adminAddress = "127.0.0.1";
   uint16_t adminPort = 9901;  // 0 = ephemeral
   std::chrono::milliseconds drainTimeout{10000};
-  std::chrono::milliseconds debounce{100};
+  std::chrono::milliseconds debounce{10};
   bool watch = true;
   std::string accessLog = "json";  // json | text | off (dataplane/access_log.h)
   // The last access-log lines for /access-log (access_log_ring.h); filled

@@ -25,6 +25,7 @@
 #include "run/kube_metrics.h"
 #include "run/metrics.h"
 #include "run/objects.h"
+#include "source/file_set.h"
 #include "source/watch.h"
 
 namespace portico::run {
@@ -80,6 +81,10 @@ struct Controller::State {
   std::unique_ptr<dataplane::Server> server;
   std::unique_ptr<admin::AdminServer> adminServer;
   std::unique_ptr<source::FileWatcher> watcher;
+  // File mode: decodes (and re-reads for /objects) only the files that
+  // changed since the last reload.
+  source::FileSetLoader files;
+  ObjectTextCache objectTexts;
   store::Snapshot lastGood;
   translate::Result current;
   api::Diagnostics diagnostics;
@@ -95,7 +100,7 @@ struct Controller::State {
   uint64_t reloadsClean = 0, reloadsRejected = 0;
   std::unique_ptr<KubeState> kube;  // null in file mode
 
-  State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l) {}
+  State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l), files(options.paths) {}
 
   // The last log lines, for /log and `portico bundle` (guarded by logMu).
   std::deque<std::string> recentLog;

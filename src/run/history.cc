@@ -43,29 +43,25 @@ std::string parentName(const api::ParentReference& p) {
   return s;
 }
 
-Conditions flatten(const status::StatusSet& set) {
+Conditions flatten(const status::ObjectStatus& o, const std::string& obj) {
   Conditions out;
-  for (const auto& o : set.objects) {
-    const std::string obj = objectId(api::kindName(o.kind), o.namespace_, o.name);
-    std::visit(
-        [&](const auto& s) {
-          using T = std::decay_t<decltype(s)>;
-          if constexpr (std::is_same_v<T, status::GatewayClassStatus>) {
-            addAll(out, obj, "", s.conditions);
-          } else if constexpr (std::is_same_v<T, status::GatewayStatus> ||
-                               std::is_same_v<T, status::ListenerSetStatus>) {
-            addAll(out, obj, "", s.conditions);
-            for (const auto& l : s.listeners) addAll(out, obj, "listener " + l.name, l.conditions);
-          } else if constexpr (std::is_same_v<T, status::RouteStatus>) {
-            for (const auto& p : s.parents)
-              addAll(out, obj, "parent " + parentName(p.parentRef), p.conditions);
-          } else if constexpr (std::is_same_v<T, status::PolicyStatus>) {
-            for (const auto& a : s.ancestors)
-              addAll(out, obj, "ancestor " + parentName(a.ancestorRef), a.conditions);
-          }
-        },
-        o.status);
-  }
+  std::visit(
+      [&](const auto& s) {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, status::GatewayClassStatus>) {
+          addAll(out, obj, "", s.conditions);
+        } else if constexpr (std::is_same_v<T, status::GatewayStatus> ||
+                             std::is_same_v<T, status::ListenerSetStatus>) {
+          addAll(out, obj, "", s.conditions);
+          for (const auto& l : s.listeners) addAll(out, obj, "listener " + l.name, l.conditions);
+        } else if constexpr (std::is_same_v<T, status::RouteStatus>) {
+          for (const auto& p : s.parents) addAll(out, obj, "parent " + parentName(p.parentRef), p.conditions);
+        } else if constexpr (std::is_same_v<T, status::PolicyStatus>) {
+          for (const auto& a : s.ancestors)
+            addAll(out, obj, "ancestor " + parentName(a.ancestorRef), a.conditions);
+        }
+      },
+      o.status);
   return out;
 }
 
@@ -90,28 +86,38 @@ std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const ObjectTex
 }
 
 std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const status::StatusSet& after) {
-  const Conditions a = flatten(before), b = flatten(after);
+  // Object by object (a reload at 10,000 routes must not build one map of
+  // every condition twice): conditions of objects that came or went are in
+  // the object changes, so only objects present on both sides are compared.
+  std::map<std::tuple<api::Kind, std::string_view, std::string_view>, const status::ObjectStatus*> was;
+  for (const auto& o : before.objects)
+    was.emplace(std::make_tuple(o.kind, std::string_view(o.namespace_), std::string_view(o.name)), &o);
   std::vector<ConditionFlip> out;
-  auto flip = [&](const auto& key, std::string was, std::string is) {
-    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(was), std::move(is)});
+  auto flip = [&](const auto& key, std::string from, std::string to) {
+    out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(from), std::move(to)});
   };
-  // Conditions of objects that came or went are in the object changes;
-  // only objects present on both sides are compared.
-  std::set<std::string> objectsBefore, objectsAfter;
-  for (const auto& [k, v] : a) objectsBefore.insert(std::get<0>(k));
-  for (const auto& [k, v] : b) objectsAfter.insert(std::get<0>(k));
-  for (const auto& [k, v] : b) {
-    if (!objectsBefore.count(std::get<0>(k))) continue;
-    const auto it = a.find(k);
-    if (it == a.end()) {
-      flip(k, "", v);
-    } else if (it->second != v) {
-      flip(k, it->second, v);
+  for (const auto& o : after.objects) {
+    const auto it =
+        was.find(std::make_tuple(o.kind, std::string_view(o.namespace_), std::string_view(o.name)));
+    if (it == was.end()) continue;
+    const std::string id = objectId(api::kindName(o.kind), o.namespace_, o.name);
+    const Conditions a = flatten(*it->second, id), b = flatten(o, id);
+    if (a == b) continue;
+    for (const auto& [k, v] : b) {
+      const auto old = a.find(k);
+      if (old == a.end()) {
+        flip(k, "", v);
+      } else if (old->second != v) {
+        flip(k, old->second, v);
+      }
+    }
+    for (const auto& [k, v] : a) {
+      if (!b.count(k)) flip(k, v, "");
     }
   }
-  for (const auto& [k, v] : a) {
-    if (objectsAfter.count(std::get<0>(k)) && !b.count(k)) flip(k, v, "");
-  }
+  std::stable_sort(out.begin(), out.end(), [](const ConditionFlip& x, const ConditionFlip& y) {
+    return std::tie(x.object, x.scope, x.type) < std::tie(y.object, y.scope, y.type);
+  });
   return out;
 }
 

@@ -90,10 +90,11 @@ struct Rejected {
   }
 };
 
-void readFile(const std::string& file, const std::map<std::string, Where, std::less<>>& wanted,
-              const Rejected& rejected, ObjectTexts& out) {
+// Every object document of `file` (known kinds only), as text.
+std::vector<FileText> readFile(const std::string& file) {
+  std::vector<FileText> out;
   std::ifstream in(file, std::ios::binary);
-  if (!in) return;
+  if (!in) return out;
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string content = ss.str();
@@ -108,15 +109,12 @@ void readFile(const std::string& file, const std::map<std::string, Where, std::l
     } else if (ns.empty()) {
       ns = "default";
     }
-    const std::string id = objectId(kind, ns, scalarAt(n, "metadata", "name"));
-    const auto it = wanted.find(id);
-    if (it == wanted.end() || it->second.file != file || it->second.document != document) return;
-    if (rejected.has(id, file, document)) return;  // the file holds a refused version
     YAML::Node copy = YAML::Clone(n);
     if (kind == "Secret") redactSecret(copy);
     YAML::Emitter e;
     e << copy;
-    out[id] = ObjectText{it->second.order, std::string(e.c_str()) + "\n"};
+    out.push_back(
+        {objectId(kind, ns, scalarAt(n, "metadata", "name")), document, std::string(e.c_str()) + "\n"});
   };
   source::DocumentSink sink;
   sink.failure = [](const source::ParseFailure&) {};
@@ -134,6 +132,7 @@ void readFile(const std::string& file, const std::map<std::string, Where, std::l
     // A file rewritten between the load and this read: the next reload
     // (the watcher saw the write) captures it again.
   }
+  return out;
 }
 
 }  // namespace
@@ -144,6 +143,13 @@ std::string objectId(std::string_view kind, std::string_view ns, std::string_vie
 
 ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
                            const api::Diagnostics& diagnostics, const ObjectTexts& previous) {
+  ObjectTextCache none;
+  return captureObjects(files, {}, snapshot, diagnostics, previous, none);
+}
+
+ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
+                           const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
+                           const ObjectTexts& previous, ObjectTextCache& cache) {
   Rejected rejected;
   for (const auto& d : diagnostics) {
     if (d.severity != api::Severity::Error) continue;
@@ -161,9 +167,27 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const store::S
     }
   });
   ObjectTexts out;
-  for (const auto& f : files) {
-    if (f != "-") readFile(f, wanted, rejected, out);
+  std::map<std::string, ObjectTextCache::File, std::less<>> used;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
+    if (f == "-") continue;
+    const uint64_t version = i < versions.size() ? versions[i] : 0;
+    auto cached = cache.files.find(f);
+    ObjectTextCache::File entry;
+    if (version != 0 && cached != cache.files.end() && cached->second.version == version) {
+      entry = std::move(cached->second);
+    } else {
+      entry = {version, readFile(f)};
+    }
+    for (const auto& t : entry.texts) {
+      const auto it = wanted.find(t.id);
+      if (it == wanted.end() || it->second.file != f || it->second.document != t.document) continue;
+      if (rejected.has(t.id, f, t.document)) continue;  // the file holds a refused version
+      out[t.id] = ObjectText{it->second.order, t.yaml};
+    }
+    if (version != 0) used.emplace(f, std::move(entry));
   }
+  cache.files = std::move(used);
   for (const auto& [id, where] : wanted) {
     if (out.count(id)) continue;
     const auto old = previous.find(id);

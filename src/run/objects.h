@@ -35,6 +35,25 @@ std::string objectId(std::string_view kind, std::string_view ns, std::string_vie
 ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
                            const api::Diagnostics& diagnostics, const ObjectTexts& previous);
 
+// The object documents last read from each file, by the file's version
+// (source::FileSetLoader::versions()), so a reload parses again only the
+// files that changed.
+struct FileText {
+  std::string id;
+  int document = 0;
+  std::string yaml;
+};
+struct ObjectTextCache {
+  struct File {
+    uint64_t version = 0;
+    std::vector<FileText> texts;
+  };
+  std::map<std::string, File, std::less<>> files;
+};
+ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
+                           const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
+                           const ObjectTexts& previous, ObjectTextCache& cache);
+
 // A multi-document YAML stream, in load order.
 std::string objectsYaml(const ObjectTexts& objects);
 

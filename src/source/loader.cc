@@ -17,6 +17,7 @@
 #include "api/validate/validate.h"
 #include "source/decode/decode.h"
 #include "source/documents.h"
+#include "source/file_load.h"
 
 namespace portico::source {
 namespace {
@@ -35,13 +36,17 @@ struct Origin {
 class Loader {
  public:
   LoadResult result;
-  std::optional<AnyObject> last;  // the last object stored (decodeObject)
+  std::optional<AnyObject> last;   // the last object stored (decodeObject)
+  std::vector<FileObject> stored;  // every object stored, in document order
 
   // decodeObject(): one object, document 0 of `file`, with a given order.
   void single(const YAML::Node& n, const std::string& file, int64_t order) {
     order_ = order - 1;
     object(n, {&file, 0, 0});
   }
+
+  // The next object stored gets order `first`.
+  void startOrderAt(int64_t first) { order_ = first - 1; }
 
   void loadBuffer(std::string_view content, const std::string& file, bool json) {
     DocumentSink sink;
@@ -252,6 +257,7 @@ class Loader {
       }
       ++self.result.objectsByKind[std::string(kindName)];
       self.last = AnyObject(std::move(stored));
+      self.stored.push_back({*self.last, kind});
     }
   };
 
@@ -274,9 +280,8 @@ bool readWhole(const std::string& path, std::string& out) {
   return !in.bad();
 }
 
-LoadResult loadPaths(const std::vector<std::string>& paths) {
-  Loader loader;
-  // Expand directories first so that files are read in a stable order.
+std::vector<std::string> expandPaths(const std::vector<std::string>& paths, api::Diagnostics& errors) {
+  Loader loader;  // only for its error format
   std::vector<std::string> files;
   for (const auto& path : paths) {
     if (path == "-") {
@@ -299,19 +304,85 @@ LoadResult loadPaths(const std::vector<std::string>& paths) {
       loader.error(path, "cannot read: no such file or directory");
     }
   }
-  for (const auto& file : files) {
-    std::string content;
-    if (file == "-") {
-      content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else if (!readWhole(file, content)) {
-      loader.error(file, "cannot read file");
+  for (auto& d : loader.result.diagnostics) errors.push_back(std::move(d));
+  return files;
+}
+
+bool readInput(const std::string& file, std::string& content) {
+  if (file == "-") {
+    content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  return readWhole(file, content);
+}
+
+FileLoad decodeFile(std::string_view content, const std::string& file, int64_t firstOrder) {
+  Loader loader;
+  loader.startOrderAt(firstOrder);
+  const bool json = file == "-" ? looksLikeJson(content) : fs::path(file).extension() == ".json";
+  loader.loadBuffer(content, file, json);
+  return FileLoad{loader.result.documents, std::move(loader.stored), std::move(loader.result.diagnostics)};
+}
+
+void Assembler::unreadable(const std::string& file) {
+  Loader loader;
+  loader.error(file, "cannot read file");
+  for (auto& d : loader.result.diagnostics) result.diagnostics.push_back(std::move(d));
+}
+
+void Assembler::add(const std::string& file, const FileLoad& load) {
+  result.files.push_back(file);
+  result.documents += load.documents;
+  for (const auto& d : load.diagnostics) {
+    // The loader names an unknown kind once per load; a file decoded on
+    // its own names it again.
+    if (d.severity == api::Severity::Warning && d.message.starts_with("unknown kind ") &&
+        !unknownKinds_.insert(d.message).second)
+      continue;
+    result.diagnostics.push_back(d);
+  }
+  for (const auto& o : load.objects) {
+    const api::ObjectMeta* existing = insertOrFind(result.snapshot, o.object);
+    const std::string_view kindName = api::kindName(o.kind);
+    if (!existing) {
+      ++result.objectsByKind[std::string(kindName)];
       continue;
     }
-    loader.result.files.push_back(file);
-    const bool json = file == "-" ? looksLikeJson(content) : fs::path(file).extension() == ".json";
-    loader.loadBuffer(content, loader.result.files.back(), json);
+    const api::ObjectMeta& meta =
+        std::visit([](const auto& p) -> const api::ObjectMeta& { return p->meta; }, o.object);
+    api::Diagnostic d;
+    d.severity = api::Severity::Error;
+    d.file = meta.source.file;
+    d.document = meta.source.document;
+    d.line = meta.source.line;
+    d.kind = kindName;
+    d.namespace_ = meta.namespace_;
+    d.name = meta.name;
+    d.message = fmt::format(
+        "duplicate object: {} {} is already defined at {} (document {}); this one ({}, document {}) is "
+        "ignored",
+        kindName, meta.namespace_.empty() ? meta.name : meta.namespace_ + "/" + meta.name,
+        existing->source.file, existing->source.document, meta.source.file, meta.source.document);
+    result.diagnostics.push_back(std::move(d));
   }
-  return std::move(loader.result);
+}
+
+LoadResult loadPaths(const std::vector<std::string>& paths) {
+  Assembler out;
+  // Expand directories first so that files are read in a stable order.
+  const std::vector<std::string> files = expandPaths(paths, out.result.diagnostics);
+  int64_t order = 1;
+  for (const auto& file : files) {
+    std::string content;
+    if (!readInput(file, content)) {
+      out.unreadable(file);
+      continue;
+    }
+    const FileLoad load = decodeFile(content, file, order);
+    order += static_cast<int64_t>(load.objects.size());
+    out.add(file, load);
+  }
+  return std::move(out.result);
 }
 
 DecodedObject decodeObject(const YAML::Node& object, const std::string& origin, int64_t order) {
@@ -320,9 +391,9 @@ DecodedObject decodeObject(const YAML::Node& object, const std::string& origin, 
   return DecodedObject{std::move(loader.last), std::move(loader.result.diagnostics)};
 }
 
-bool insertObject(store::Snapshot& snapshot, const AnyObject& object) {
+const api::ObjectMeta* insertOrFind(store::Snapshot& snapshot, const AnyObject& object) {
   return std::visit(
-      [&](const auto& ptr) {
+      [&](const auto& ptr) -> const api::ObjectMeta* {
         using T = std::remove_const_t<typename std::decay_t<decltype(ptr)>::element_type>;
         auto table = [&]() -> store::Table<T>& {
           auto& s = snapshot;
@@ -361,9 +432,14 @@ bool insertObject(store::Snapshot& snapshot, const AnyObject& object) {
           else
             return s.crds;
         };
-        return !table().insert(ptr);
+        const auto existing = table().insert(ptr);
+        return existing ? &existing->meta : nullptr;
       },
       object);
+}
+
+bool insertObject(store::Snapshot& snapshot, const AnyObject& object) {
+  return !insertOrFind(snapshot, object);
 }
 
 LoadResult loadString(std::string_view content, std::string_view filename) {

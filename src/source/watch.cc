@@ -132,16 +132,23 @@ class FileWatcherImpl final : public FileWatcher {
     return true;
   }
 
-  // Re-resolves symlinks and re-adds watches for roots that were deleted and
-  // recreated; cheap enough to run after every burst.
+  // Re-resolves symlinks (a few system calls per file root) and, after an
+  // event that may have lost watches (a directory removed or moved, the
+  // queue overflowing), walks the directory roots again to re-add them.
+  // The walk is not done after every burst: at 10,000 files it alone would
+  // cost more than the reload (route propagation, docs/performance.md).
   void refresh() {
-    for (const auto& d : dirs_) watchTree(d, nullptr);
+    if (rewalk_) {
+      for (const auto& d : dirs_) watchTree(d, nullptr);
+      rewalk_ = false;
+    }
     for (const auto& f : files_) watchFile(f, nullptr);
   }
 
   // Whether the event may change what loadPaths() reads.
   bool onEvent(const inotify_event& ev) {
     if (ev.mask & IN_Q_OVERFLOW) {  // events were lost: assume the worst
+      rewalk_ = true;
       refresh();
       return true;
     }
@@ -149,9 +156,13 @@ class FileWatcherImpl final : public FileWatcher {
     if (it == watches_.end()) return false;
     if (ev.mask & IN_IGNORED) {  // directory removed (or unmounted)
       watches_.erase(it);
+      rewalk_ = true;
       return false;
     }
-    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) return true;
+    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+      rewalk_ = true;
+      return true;
+    }
     if (ev.len == 0) return false;
     const std::string name(ev.name);  // NUL-padded to ev.len
     const Watch& w = it->second;
@@ -217,6 +228,7 @@ class FileWatcherImpl final : public FileWatcher {
   int ino_ = -1;
   int wake_ = -1;
   std::vector<std::string> dirs_, files_;  // roots as given
+  bool rewalk_ = false;                    // refresh() must walk dirs_ again
   std::map<int, Watch> watches_;           // watcher thread only, after init()
   std::thread thread_;
 };
