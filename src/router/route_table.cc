@@ -72,7 +72,10 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
     switch (m.path.kind) {
       case ir::PathMatchKind::Regex:
         c.pathRe = compile(m.path.value);
-        if (!c.pathRe->ok()) c.broken = true;
+        if (!c.pathRe->ok())
+          c.broken = true;
+        else
+          c.pathRange = c.pathRe->PossibleMatchRange(&c.pathMin, &c.pathMax, 16);
         regex_.push_back(i);
         break;
       case ir::PathMatchKind::Exact:
@@ -99,6 +102,24 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
     prefixLen_[k.size()] = true;
   }
   root_ = store(root);
+  for (const auto& [k, v] : prefix) firstPrefix_ = std::min(firstPrefix_, v.front());
+  if (!root.empty()) firstPrefix_ = std::min(firstPrefix_, root.front());
+  // The set only pays when some regex has no useful literal range (one
+  // starting with ".*", say); otherwise the range filter below is cheaper.
+  const bool unbounded = std::any_of(regex_.begin(), regex_.end(), [&](uint32_t idx) {
+    const Compiled& c = compiled_[idx];
+    return !c.broken && (!c.pathRange || c.pathMin.size() <= 1);
+  });
+  if (regex_.size() >= 2 && unbounded) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    auto set = std::make_unique<RE2::Set>(opts, RE2::ANCHOR_BOTH);
+    bool ok = true;
+    for (uint32_t idx : regex_) {
+      if (!compiled_[idx].broken && set->Add(routes[idx].match.path.value, nullptr) < 0) ok = false;
+    }
+    if (ok && set->Compile()) regexSet_ = std::move(set);
+  }
 }
 
 RouteTable::~RouteTable() = default;
@@ -140,7 +161,8 @@ int64_t RouteTable::find(const RequestView& req) const {
   if (!exact_.empty()) {
     if (auto it = exact_.find(path); it != exact_.end()) scanBucket(it->second, req, best);
   }
-  if (!prefix_.empty()) {
+  // Exact routes sort before every Prefix route (§12.5 precedence).
+  if (!prefix_.empty() && best > firstPrefix_) {
     // Candidate prefixes end at a segment boundary of the path; only key
     // lengths present in the table are hashed. Longest first, so that with
     // HTTP precedence the shorter buckets stop at their first entry.
@@ -152,10 +174,20 @@ int64_t RouteTable::find(const RequestView& req) const {
     }
   }
   scanBucket(root_, req, best);
+  if (regex_.empty() || regex_.front() >= best) return best == kNone ? -1 : static_cast<int64_t>(best);
+  if (regexSet_) {
+    RE2::Set::ErrorInfo error{};
+    // No regex path matches (the common case): done. The set cannot say
+    // which matched without allocating, so a match falls through to the
+    // ordered scan below, as does a DFA out of memory.
+    if (!regexSet_->Match(path, nullptr, &error) && error.kind == RE2::Set::kNoError)
+      return best == kNone ? -1 : static_cast<int64_t>(best);
+  }
   for (uint32_t idx : regex_) {
     if (idx >= best) break;
     const Compiled& c = compiled_[idx];
-    if (!c.broken && RE2::FullMatch(path, *c.pathRe) && conditionsPass(c, req)) {
+    if (c.broken || (c.pathRange && (path < c.pathMin || path > c.pathMax))) continue;
+    if (RE2::FullMatch(path, *c.pathRe) && conditionsPass(c, req)) {
       best = idx;
       break;
     }

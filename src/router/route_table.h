@@ -8,13 +8,19 @@
 // order and each route is checked in full (method, headers, query), so
 // method/header/query conditions never force a linear scan. Only
 // RegularExpression paths are scanned linearly, and only those sorting
-// before the best candidate found through the buckets.
+// before the best candidate found through the buckets, and only when one
+// pass of an RE2::Set over all of them says one matches: a request that no
+// regex path matches pays one set match, not one match per regex route (so
+// regex routes listed before the prefix routes do not make every prefix
+// lookup slower; issue 8's target: lookup at 10,000 routes within 10% of 10).
 #pragma once
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +62,10 @@ class RouteTable {
   struct Compiled {
     const ir::Match* match = nullptr;
     std::unique_ptr<RE2> pathRe;  // Regex paths
+    // Every path pathRe can match lies in [pathMin, pathMax] (RE2's
+    // PossibleMatchRange): a cheap filter before running it.
+    std::string pathMin, pathMax;
+    bool pathRange = false;
     std::vector<Condition> headers;
     std::vector<Condition> queries;
     bool broken = false;  // a regex RE2 rejected: never matches
@@ -78,6 +88,10 @@ class RouteTable {
   std::vector<uint32_t> slots_;  // bucket storage
   std::vector<uint32_t> regex_;  // Regex-path routes, ascending
   std::vector<bool> prefixLen_;  // prefixLen_[n]: some prefix key has length n
+  // Every valid Regex path, anchored at both ends; null when fewer than two.
+  std::unique_ptr<RE2::Set> regexSet_;
+  // Lowest index of a Prefix route: an Exact hit below it ends the lookup.
+  uint32_t firstPrefix_ = UINT32_MAX;
 };
 
 }  // namespace portico::router
