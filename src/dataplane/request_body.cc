@@ -149,7 +149,9 @@ awaitable<typename Session<Stream>::BodyResult> Session<Stream>::pumpChunked(Ups
     std::memmove(buf_.data(), buf_.data() + headLen_, len_ - headLen_);
     len_ -= headLen_;
     headLen_ = 0;
-    if (len_ == buf_.size()) co_return BodyResult::ClientFailed;  // a chunk line longer than the buffer
+    if (buf_.size() < kStreamBuffer) growBuffer(kStreamBuffer);
+    if (len_ == buf_.size() && !growBuffer(buf_.size() * 2))
+      co_return BodyResult::ClientFailed;  // a chunk line longer than the largest buffer
     auto [ec, n] = co_await s_.async_read_some(asio::buffer(buf_.data() + len_, buf_.size() - len_),
                                                asio::as_tuple(asio::use_awaitable));
     touch();

@@ -25,12 +25,20 @@ Session<Stream>::Session(Worker& worker, Stream stream, std::string bindKey, std
       peer_(std::move(peer)),
       tls_(tls),
       deadline_(worker.io()) {
-  buf_.resize(worker.options().limits.maxHeaderBytes + 16 * 1024);
+  buf_.resize(kInitialBuffer);
   registration_ = w_.sessions.insert(w_.sessions.end(), this);
   // Accepted just before the drain began but started after it: the
   // drain's sweep over the sessions missed this one.
   drainRequested_ = w_.draining;
   w_.liveConnections.fetch_add(1, std::memory_order_relaxed);
+}
+
+template <class Stream>
+bool Session<Stream>::growBuffer(size_t want) {
+  const size_t limit = w_.options().limits.maxHeaderBytes + kStreamBuffer;
+  if (buf_.size() >= limit) return false;
+  buf_.resize(std::min(limit, std::max(want, buf_.size())));
+  return true;
 }
 
 template <class Stream>
@@ -192,7 +200,7 @@ awaitable<bool> Session<Stream>::readHead() {
         logRequest();
         co_return false;
       }
-      if (len_ == buf_.size()) {
+      if (len_ == buf_.size() && !growBuffer(buf_.size() * 2)) {
         rec_ = RequestRecord{};
         rec_.start = std::chrono::steady_clock::now();
         rec_.method = "-";

@@ -70,6 +70,7 @@ awaitable<void> Session<Stream>::pumpToUpstream() {
     touch();
   }
   len_ = headLen_ = 0;
+  growBuffer(kStreamBuffer);
   while (!closed_) {
     auto [rec, n] = co_await s_.async_read_some(asio::buffer(buf_.data(), buf_.size()),
                                                 asio::as_tuple(asio::use_awaitable));
