@@ -63,8 +63,13 @@ run: build
 	$(BUILD_DIR)/portico validate -c examples/quickstart
 	./scripts/quickstart.sh $(BUILD_DIR)
 
+# Every benchmark of the performance issue (bench/run-bench.sh: translate,
+# microbenchmarks, route propagation, churn, scale, data plane vs nginx and
+# HAProxy) and the summary in bench/RESULTS.md. ~20 min; QUICK=1 < 5 min;
+# RECORD=0 leaves RESULTS.md alone; SKIP=churn,... leaves parts out.
 bench: build
-	./bench/run-translate-bench.sh $(BUILD_DIR)
+	./bench/dataplane/install-bench-deps.sh
+	./bench/run-bench.sh $(BUILD_DIR)
 
 # Data plane: Portico next to nginx and HAProxy (one worker each) with the
 # shared proxy benchmark harness (../shared/bench, or PORTICO_BENCH_HARNESS);

@@ -8,6 +8,7 @@
 #   RECORD=1  (or --record) also rewrite the control-plane section of
 #             bench/RESULTS.md with these figures
 #   REPEAT=N  translate runs per size (default 5)
+#   JSON_OUT=FILE  also write each size's figures there, one JSON line each
 set -euo pipefail
 
 usage() { echo "usage: $0 BUILD_DIR [--record]" >&2; exit 2; }
@@ -54,6 +55,7 @@ for routes in "${sizes[@]}"; do
   }
   grep -v '^{' <<<"$out"
   results+=("$(grep '^{' <<<"$out")")
+  [[ -n ${JSON_OUT:-} ]] && grep '^{' <<<"$out" >>"$JSON_OUT"
   echo
 done
 
