@@ -100,6 +100,13 @@ void MetricsWriter::histogram(std::string_view name, std::string_view help, cons
   sample(out, fmt::format("{}_count", name), labels, std::to_string(count));
 }
 
+void MetricsWriter::summary(std::string_view name, std::string_view help, const MetricLabels& labels,
+                            double sum, uint64_t count) {
+  std::string& out = family(name, help, "summary").samples;
+  sample(out, fmt::format("{}_sum", name), labels, formatMetricValue(sum));
+  sample(out, fmt::format("{}_count", name), labels, std::to_string(count));
+}
+
 std::string MetricsWriter::str() const {
   std::string out;
   for (const Family& f : families_) {

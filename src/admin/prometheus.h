@@ -40,6 +40,11 @@ class MetricsWriter {
                  const std::vector<double>& bucketBounds, const std::vector<uint64_t>& bucketCounts,
                  double sum, uint64_t count);
 
+  // A summary without quantiles: name_sum and name_count only (two series
+  // where a histogram has one per bucket).
+  void summary(std::string_view name, std::string_view help, const MetricLabels& labels, double sum,
+               uint64_t count);
+
   std::string str() const;
 
  private:

@@ -179,6 +179,9 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   runCmd->add_flag("--via", runOpts.server.addVia, "Add a Via header to proxied requests");
   runCmd->add_flag("--route-metrics", runOpts.server.routeMetrics,
                    "Also count requests per route in /metrics (series grow with the number of routes)");
+  runCmd->add_flag("--backend-latency-histograms", runOpts.backendLatencyHistograms,
+                   "Export per-backend upstream latency as a histogram (13 series per backend) instead of a "
+                   "sum and a count");
   runCmd
       ->add_option("--session-secret", runOpts.server.sessionSecret,
                    "Key for session-persistence cookie/header values (set the same on every replica; "

@@ -132,12 +132,18 @@ std::string ControlMetrics::render(const dataplane::StatsSnapshot& dp,
   std::map<std::string, const dataplane::Histogram*> upstream;
   for (const auto& [backend, h] : labelled.upstreamTime) upstream.emplace(backend, &h);
   for (const auto& [backend, h] : upstream) {
-    std::vector<uint64_t> uc(h->buckets.begin(), h->buckets.end());
-    w.histogram(
-        "portico_upstream_request_duration_seconds",
+    constexpr std::string_view help =
         "Time from the first request byte written to a backend to the last response byte read from it "
-        "(Envoy upstream_rq_time), by backend (namespace/service:port).",
-        {{"backend", backend}}, lb, uc, static_cast<double>(h->micros) / 1e6, h->count);
+        "(Envoy upstream_rq_time), by backend (namespace/service:port); buckets with "
+        "--backend-latency-histograms.";
+    if (backendHistograms) {
+      std::vector<uint64_t> uc(h->buckets.begin(), h->buckets.end());
+      w.histogram("portico_upstream_request_duration_seconds", help, {{"backend", backend}}, lb, uc,
+                  static_cast<double>(h->micros) / 1e6, h->count);
+    } else {
+      w.summary("portico_upstream_request_duration_seconds", help, {{"backend", backend}},
+                static_cast<double>(h->micros) / 1e6, h->count);
+    }
   }
   w.gauge("portico_active_connections", "Open downstream connections.", {},
           static_cast<double>(dp.activeConnections));

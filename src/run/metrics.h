@@ -19,6 +19,11 @@ class ControlMetrics {
   // One reconcile: load + translate + apply of the whole file set.
   void recordReload(bool clean, double seconds, const store::Snapshot& snap, const status::StatusSet& status);
   std::string render(const dataplane::StatsSnapshot& dp, const dataplane::LabelledStats& labelled) const;
+  // Per-backend upstream latency as a histogram (13 series per backend)
+  // instead of a summary (_sum and _count): --backend-latency-histograms.
+  // Off by default so the series count stays small with many Services
+  // (issue 8: < 2,000 series at 5,000 routes).
+  bool backendHistograms = false;
 
  private:
   static constexpr std::array<double, 10> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};

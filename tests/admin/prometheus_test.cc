@@ -85,3 +85,22 @@ TEST(MetricsWriter, EmptyWriterIsEmpty) { EXPECT_EQ(MetricsWriter().str(), ""); 
 
 }  // namespace
 }  // namespace portico::admin
+
+namespace portico::admin {
+namespace {
+
+TEST(MetricsWriter, SummaryIsASumAndACount) {
+  MetricsWriter w;
+  w.summary("upstream_seconds", "Upstream time.", {{"backend", "ns/a:80"}}, 0.75, 3);
+  w.summary("upstream_seconds", "Upstream time.", {{"backend", "ns/b:80"}}, 0, 0);
+  EXPECT_EQ(w.str(),
+            "# HELP upstream_seconds Upstream time.\n"
+            "# TYPE upstream_seconds summary\n"
+            "upstream_seconds_sum{backend=\"ns/a:80\"} 0.75\n"
+            "upstream_seconds_count{backend=\"ns/a:80\"} 3\n"
+            "upstream_seconds_sum{backend=\"ns/b:80\"} 0\n"
+            "upstream_seconds_count{backend=\"ns/b:80\"} 0\n");
+}
+
+}  // namespace
+}  // namespace portico::admin
