@@ -43,6 +43,7 @@ struct Condition {
   std::string message;
   int64_t observedGeneration = 0;
   std::string lastTransitionTime;
+  bool operator==(const Condition&) const = default;
 };
 
 }  // namespace portico::api

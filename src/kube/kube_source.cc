@@ -152,7 +152,7 @@ struct Entry {
   std::string namespace_, name;
   std::string resourceVersion;
   std::string fingerprint;
-  std::string manifest;
+  std::shared_ptr<const std::string> manifest;  // shared with every generation that serves it
   int64_t order = 0;
   source::DecodedObject decoded;
   std::vector<std::string> ingress;  // Service status.loadBalancer.ingress (ip or hostname)
@@ -213,9 +213,9 @@ class Source final : public KubeSource {
     return s;
   }
 
-  std::map<std::string, std::pair<int64_t, std::string>> manifests() const override {
+  std::map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> manifests() const override {
     std::lock_guard lock(mu_);
-    std::map<std::string, std::pair<int64_t, std::string>> out;
+    std::map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> out;
     for (const auto& [key, e] : entries_) {
       if (e.decoded.object) out.emplace(key, std::make_pair(e.order, e.manifest));
     }
@@ -316,7 +316,7 @@ class Source final : public KubeSource {
       e.manifest = previous->manifest;
       return e;
     }
-    e.manifest = manifestText(object);
+    e.manifest = std::make_shared<const std::string>(manifestText(object));
     if (isService) {
       auto st = object.find("status");
       if (st != object.end() && st->is_object() && st->contains("loadBalancer")) {

@@ -55,7 +55,7 @@ class KubeSource {
   // cluster-scoped): its load order and its manifest (indented JSON;
   // status, resourceVersion and managedFields dropped, Secret values other
   // than *.crt redacted), for /objects and /changes.
-  virtual std::map<std::string, std::pair<int64_t, std::string>> manifests() const = 0;
+  virtual std::map<std::string, std::pair<int64_t, std::shared_ptr<const std::string>>> manifests() const = 0;
   // The addresses in a Service's status.loadBalancer.ingress (ip, else
   // hostname): the data-plane Service's addresses for `--gateway-service`.
   virtual std::vector<std::string> serviceIngress(const std::string& ns, const std::string& name) const = 0;

@@ -151,6 +151,7 @@ void Controller::reload(const std::string& why) {
 
 bool Controller::start(std::string& error) {
   auto& o = s_->options;
+  s_->metrics.backendHistograms = o.backendLatencyHistograms;
   s_->server = dataplane::Server::create(o.server);
   s_->server->start();
   if (o.kube.enabled) {

@@ -55,6 +55,7 @@ struct RunOptions {
   uint16_t adminPort = 9901;  // 0 = ephemeral
   std::chrono::milliseconds drainTimeout{10000};
   std::chrono::milliseconds debounce{10};
+  bool backendLatencyHistograms = false;  // see ControlMetrics::backendHistograms
   bool watch = true;
   std::string accessLog = "json";  // json | text | off (dataplane/access_log.h)
   // The last access-log lines for /access-log (access_log_ring.h); filled

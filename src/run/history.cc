@@ -73,9 +73,9 @@ std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const ObjectTex
     const auto old = before.find(id);
     if (old == before.end()) {
       out.push_back(changeOf("added", id));
-    } else if (old->second.yaml != text.yaml) {
+    } else if (old->second.yaml != text.yaml && *old->second.yaml != *text.yaml) {
       ObjectChange c = changeOf("modified", id);
-      c.diff = compactDiff(old->second.yaml, text.yaml);
+      c.diff = compactDiff(*old->second.yaml, *text.yaml);
       out.push_back(std::move(c));
     }
   }
@@ -99,7 +99,7 @@ std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const
   for (const auto& o : after.objects) {
     const auto it =
         was.find(std::make_tuple(o.kind, std::string_view(o.namespace_), std::string_view(o.name)));
-    if (it == was.end()) continue;
+    if (it == was.end() || it->second->status == o.status) continue;  // most objects: unchanged
     const std::string id = objectId(api::kindName(o.kind), o.namespace_, o.name);
     const Conditions a = flatten(*it->second, id), b = flatten(o, id);
     if (a == b) continue;

@@ -113,8 +113,8 @@ std::vector<FileText> readFile(const std::string& file) {
     if (kind == "Secret") redactSecret(copy);
     YAML::Emitter e;
     e << copy;
-    out.push_back(
-        {objectId(kind, ns, scalarAt(n, "metadata", "name")), document, std::string(e.c_str()) + "\n"});
+    out.push_back({objectId(kind, ns, scalarAt(n, "metadata", "name")), document,
+                   std::make_shared<const std::string>(std::string(e.c_str()) + "\n")});
   };
   source::DocumentSink sink;
   sink.failure = [](const source::ParseFailure&) {};
@@ -193,15 +193,15 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vec
     const auto old = previous.find(id);
     out[id] = old != previous.end()
                   ? ObjectText{where.order, old->second.yaml}
-                  : ObjectText{where.order,
-                               fmt::format("# {} (from {}): manifest not available\n", id, where.file)};
+                  : ObjectText{where.order, std::make_shared<const std::string>(fmt::format(
+                                                "# {} (from {}): manifest not available\n", id, where.file))};
   }
   return out;
 }
 
 std::string objectsYaml(const ObjectTexts& objects) {
   std::vector<std::pair<int64_t, const std::string*>> ordered;
-  for (const auto& [id, t] : objects) ordered.emplace_back(t.order, &t.yaml);
+  for (const auto& [id, t] : objects) ordered.emplace_back(t.order, t.yaml.get());
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out;

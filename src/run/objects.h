@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,9 @@ namespace portico::run {
 
 struct ObjectText {
   int64_t order = 0;  // load order, so ties broken on it stay as they were
-  std::string yaml;   // one document, no leading "---"
+  // One document, no leading "---"; shared between generations (and with
+  // the per-file cache) so a reload copies and compares pointers, not text.
+  std::shared_ptr<const std::string> yaml;
 };
 
 // By object id: "Kind namespace/name" ("Kind name" when cluster-scoped).
@@ -41,7 +44,7 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const store::S
 struct FileText {
   std::string id;
   int document = 0;
-  std::string yaml;
+  std::shared_ptr<const std::string> yaml;
 };
 struct ObjectTextCache {
   struct File {

@@ -42,6 +42,7 @@ struct Entry {
   Identity identity;
   int64_t base = 0;
   uint64_t version = 0;
+  uint64_t seen = 0;  // the placeFiles() epoch that last listed the file
   FileLoad load;
   bool decoded = false;
 };
@@ -52,6 +53,7 @@ struct FileSetLoader::Impl {
   std::vector<std::string> paths;
   std::map<std::string, Entry> entries;  // by file
   uint64_t nextVersion = 1;
+  uint64_t epoch = 0;
   std::vector<uint64_t> versions;
   size_t decoded = 0;
 
@@ -59,15 +61,17 @@ struct FileSetLoader::Impl {
   // where they still fit; renumbers all (dropping every decoded file) when
   // one does not.
   void placeFiles(const std::vector<std::string>& files) {
-    std::map<std::string, Entry> kept;
-    for (const auto& f : files) {
-      auto it = entries.find(f);
-      if (it != entries.end()) kept.emplace(f, std::move(it->second));
+    // Forget files that are gone (mark and sweep: no map is rebuilt).
+    std::vector<Entry*> slot(files.size());
+    ++epoch;
+    for (size_t i = 0; i < files.size(); ++i) {
+      slot[i] = &entries[files[i]];
+      slot[i]->seen = epoch;
     }
-    entries = std::move(kept);
+    std::erase_if(entries, [&](const auto& kv) { return kv.second.seen != epoch; });
     int64_t previous = 0;
     for (size_t i = 0; i < files.size(); ++i) {
-      Entry& e = entries[files[i]];
+      Entry& e = *slot[i];
       if (e.base > previous && e.decoded) {
         previous = e.base;
         continue;
@@ -75,9 +79,8 @@ struct FileSetLoader::Impl {
       // The next file that keeps its base bounds this one.
       int64_t next = previous + 2 * kSpacing;
       for (size_t j = i + 1; j < files.size(); ++j) {
-        const auto it = entries.find(files[j]);
-        if (it != entries.end() && it->second.decoded && it->second.base > previous) {
-          next = it->second.base;
+        if (slot[j]->decoded && slot[j]->base > previous) {
+          next = slot[j]->base;
           break;
         }
       }

@@ -19,6 +19,7 @@ using api::Condition;
 struct GatewayClassStatus {
   std::vector<Condition> conditions;
   std::vector<std::string> supportedFeatures;  // sorted ascending (spec §2)
+  bool operator==(const GatewayClassStatus&) const = default;
 };
 
 struct ListenerStatus {
@@ -26,11 +27,13 @@ struct ListenerStatus {
   std::vector<api::RouteGroupKind> supportedKinds;
   int32_t attachedRoutes = 0;
   std::vector<Condition> conditions;
+  bool operator==(const ListenerStatus&) const = default;
 };
 
 struct GatewayStatusAddress {
   std::string type;
   std::string value;
+  bool operator==(const GatewayStatusAddress&) const = default;
 };
 
 struct GatewayStatus {
@@ -38,31 +41,37 @@ struct GatewayStatus {
   std::vector<Condition> conditions;
   std::vector<ListenerStatus> listeners;
   int32_t attachedListenerSets = 0;
+  bool operator==(const GatewayStatus&) const = default;
 };
 
 struct ListenerSetStatus {
   std::vector<Condition> conditions;
   std::vector<ListenerStatus> listeners;
+  bool operator==(const ListenerSetStatus&) const = default;
 };
 
 struct RouteParentStatus {
   api::ParentReference parentRef;  // group, kind and namespace always set
   std::string controllerName;
   std::vector<Condition> conditions;
+  bool operator==(const RouteParentStatus&) const = default;
 };
 
 struct RouteStatus {
   std::vector<RouteParentStatus> parents;
+  bool operator==(const RouteStatus&) const = default;
 };
 
 struct PolicyAncestorStatus {
   api::ParentReference ancestorRef;
   std::string controllerName;
   std::vector<Condition> conditions;
+  bool operator==(const PolicyAncestorStatus&) const = default;
 };
 
 struct PolicyStatus {
   std::vector<PolicyAncestorStatus> ancestors;
+  bool operator==(const PolicyStatus&) const = default;
 };
 
 // ReferenceGrant has no status; `std::monostate` marks "nothing written".

@@ -86,7 +86,7 @@ TEST(History, ObjectsAddedRemovedModifiedAndKeptBounded) {
   auto load1 = source::loadPaths({file.string()});
   const ObjectTexts t1 = captureObjects(load1.files, load1.snapshot, load1.diagnostics, {});
   ASSERT_EQ(t1.size(), 3u);
-  EXPECT_NE(t1.at("HTTPRoute default/web").yaml.find("a.example.com"), std::string::npos);
+  EXPECT_NE(t1.at("HTTPRoute default/web").yaml->find("a.example.com"), std::string::npos);
   // The Gateway goes, the route's hostname changes.
   std::string next = with("b.example.com");
   const auto gw = next.find("---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n");
