@@ -74,12 +74,6 @@ std::string scalarAt(const YAML::Node& n, const char* a, const char* b = nullptr
   return w && w.IsScalar() ? w.Scalar() : std::string();
 }
 
-struct Where {
-  std::string file;
-  int document = 0;
-  int64_t order = 0;
-};
-
 // What the load refused: object ids, and (file, document) pairs where
 // document 0 stands for the whole file.
 struct Rejected {
@@ -113,7 +107,8 @@ std::vector<FileText> readFile(const std::string& file) {
     if (kind == "Secret") redactSecret(copy);
     YAML::Emitter e;
     e << copy;
-    out.push_back({objectId(kind, ns, scalarAt(n, "metadata", "name")), document,
+    const std::string name = scalarAt(n, "metadata", "name");
+    out.push_back({objectId(kind, ns, name), kind, ns, name, document,
                    std::make_shared<const std::string>(std::string(e.c_str()) + "\n")});
   };
   source::DocumentSink sink;
@@ -159,13 +154,18 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vec
       rejected.documents.emplace(d.file, d.document);
     }
   }
-  std::map<std::string, Where, std::less<>> wanted;
-  eachTable(snapshot, [&](std::string_view kind, const auto& table) {
-    for (const auto& [key, obj] : table) {
-      const auto& m = obj->meta;
-      wanted[objectId(kind, m.namespace_, m.name)] = {m.source.file, m.source.document, m.order};
-    }
-  });
+  // The object a text names, if the snapshot holds it (looked up per text:
+  // no map of every object is built, a reload at 10,000 routes pays per
+  // changed file, not per object).
+  auto served = [&](const FileText& t) {
+    const api::ObjectMeta* found = nullptr;
+    eachTable(snapshot, [&](std::string_view kind, const auto& table) {
+      if (!found && kind == t.kind) {
+        if (const auto* obj = table.find(t.namespace_, t.name)) found = &obj->meta;
+      }
+    });
+    return found;
+  };
   ObjectTexts out;
   std::map<std::string, ObjectTextCache::File, std::less<>> used;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -180,22 +180,33 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vec
       entry = {version, readFile(f)};
     }
     for (const auto& t : entry.texts) {
-      const auto it = wanted.find(t.id);
-      if (it == wanted.end() || it->second.file != f || it->second.document != t.document) continue;
+      const api::ObjectMeta* m = served(t);
+      if (!m || m->source.file != f || m->source.document != t.document) continue;
       if (rejected.has(t.id, f, t.document)) continue;  // the file holds a refused version
-      out[t.id] = ObjectText{it->second.order, t.yaml};
+      out[t.id] = ObjectText{m->order, t.yaml};
     }
     if (version != 0) used.emplace(f, std::move(entry));
   }
   cache.files = std::move(used);
-  for (const auto& [id, where] : wanted) {
-    if (out.count(id)) continue;
-    const auto old = previous.find(id);
-    out[id] = old != previous.end()
-                  ? ObjectText{where.order, old->second.yaml}
-                  : ObjectText{where.order, std::make_shared<const std::string>(fmt::format(
-                                                "# {} (from {}): manifest not available\n", id, where.file))};
-  }
+  // Objects no file text was found for (stdin, an object served at its
+  // last good version, a file changed since the load): the previous text,
+  // or a comment naming it.
+  size_t objects = 0;
+  eachTable(snapshot, [&](std::string_view, const auto& table) { objects += table.size(); });
+  if (out.size() == objects) return out;
+  eachTable(snapshot, [&](std::string_view kind, const auto& table) {
+    for (const auto& [key, obj] : table) {
+      const auto& m = obj->meta;
+      std::string id = objectId(kind, m.namespace_, m.name);
+      if (out.count(id)) continue;
+      const auto old = previous.find(id);
+      out[id] =
+          old != previous.end()
+              ? ObjectText{m.order, old->second.yaml}
+              : ObjectText{m.order, std::make_shared<const std::string>(fmt::format(
+                                        "# {} (from {}): manifest not available\n", id, m.source.file))};
+    }
+  });
   return out;
 }
 

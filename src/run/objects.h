@@ -43,6 +43,7 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const store::S
 // files that changed.
 struct FileText {
   std::string id;
+  std::string kind, namespace_, name;  // what `id` is made of
   int document = 0;
   std::shared_ptr<const std::string> yaml;
 };

@@ -3,7 +3,9 @@
 // Diagnostic naming file, document, object and field; nothing throws.
 #include "source/loader.h"
 
+#include <dirent.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -264,9 +266,50 @@ class Loader {
   friend struct Dispatch;
 };
 
-bool hasManifestExtension(const fs::path& p) {
-  const std::string ext = p.extension().string();
+bool hasManifestExtension(std::string_view name) {
+  // As fs::path::extension(): a leading dot alone ("./.yaml") is no extension.
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  const std::string_view ext = name.substr(dot);
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+// Every manifest below `dir`, unsorted. Like a recursive_directory_iterator
+// with skip_permission_denied: symlinks to files count, symlinks to
+// directories are not followed, an unreadable subdirectory is skipped. With
+// readdir's d_type there is no stat per file: listing 10,000 route files is
+// part of every reload (route propagation, docs/performance.md).
+void listManifests(const std::string& dir, std::vector<std::string>& out, std::error_code& ec, bool root) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (root || errno != EACCES) ec = std::error_code(errno, std::generic_category());
+    return;
+  }
+  const std::string prefix = dir.ends_with('/') ? dir : dir + "/";
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = prefix;
+    path += name;
+    unsigned char type = e->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0) continue;
+      type = S_ISDIR(st.st_mode)   ? DT_DIR
+             : S_ISLNK(st.st_mode) ? DT_LNK
+             : S_ISREG(st.st_mode) ? DT_REG
+                                   : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
+      listManifests(path, out, ec, false);
+      if (ec) break;
+    } else if (hasManifestExtension(name)) {
+      struct stat st {};
+      if (type == DT_REG || (type == DT_LNK && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)))
+        out.push_back(std::move(path));
+    }
+  }
+  ::closedir(d);
 }
 
 }  // namespace
@@ -291,10 +334,7 @@ std::vector<std::string> expandPaths(const std::vector<std::string>& paths, api:
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> found;
-      fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-      for (; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file(ec) && hasManifestExtension(it->path())) found.push_back(it->path().string());
-      }
+      listManifests(path, found, ec, true);
       if (ec) loader.error(path, fmt::format("cannot read directory: {}", ec.message()));
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
