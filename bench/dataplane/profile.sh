@@ -120,8 +120,13 @@ syscalls() {  # name port cmd...
     $1 ~ /^[0-9.]+$/ && NF >= 5 {calls[$NF] = $4}
     END {
       printf "%s %.2f", n, calls["total"] / n
-      split("recvfrom read readv sendto write writev epoll_wait", want, " ")
-      for (i = 1; i <= 7; i++) if (want[i] in calls) printf " %s=%.2f", want[i], calls[want[i]] / n
+      # Every call made at least once per 20 requests, most frequent first.
+      m = 0
+      for (c in calls) if (c != "total" && calls[c] / n >= 0.05) names[++m] = c
+      for (i = 1; i <= m; i++)
+        for (j = i + 1; j <= m; j++)
+          if (calls[names[j]] > calls[names[i]]) { t = names[i]; names[i] = names[j]; names[j] = t }
+      for (i = 1; i <= m; i++) printf " %s=%.2f", names[i], calls[names[i]] / n
       printf "\n"
     }' "$tmp/strace.$name"
 }
