@@ -23,41 +23,16 @@
 #include "dataplane/forward.h"
 #include "http1/parser.h"
 #include "router/filters.h"
+#include "sample_heads.h"
 
 namespace {
 
 using namespace std::string_view_literals;
+using namespace portico::bench;
 namespace http1 = portico::http1;
 namespace ir = portico::ir;
 namespace router = portico::router;
 namespace dataplane = portico::dataplane;
-
-constexpr std::string_view kRequest =
-    "GET /catalog/items/42?view=full HTTP/1.1\r\n"
-    "Host: shop.example.com\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
-    "Accept-Language: en-US,en;q=0.5\r\n"
-    "Accept-Encoding: gzip, deflate, br\r\n"
-    "Referer: https://shop.example.com/\r\n"
-    "Connection: keep-alive\r\n"
-    "Cookie: session=3f6c2a9e1b7d4c08a5e2f1d3c4b5a697; theme=dark\r\n"
-    "X-Debug: 1\r\n"
-    "X-Internal-Trace: 7f3e2a\r\n"
-    "\r\n"sv;
-
-constexpr std::string_view kResponse =
-    "HTTP/1.1 200 OK\r\n"
-    "Server: nginx/1.24.0\r\n"
-    "Date: Wed, 27 Nov 2024 12:00:00 GMT\r\n"
-    "Content-Type: text/html; charset=utf-8\r\n"
-    "Content-Length: 5120\r\n"
-    "Connection: keep-alive\r\n"
-    "Cache-Control: private, max-age=0\r\n"
-    "ETag: \"5f3a-64c1b2e0\"\r\n"
-    "Vary: Accept-Encoding\r\n"
-    "X-Powered-By: Express\r\n"
-    "\r\n"sv;
 
 ir::HeaderOps requestOps() {
   ir::HeaderOps ops;
@@ -86,8 +61,9 @@ struct Inputs {
   Inputs() {
     size_t consumed = 0;
     http1::Error err;
-    ok = http1::parseRequestHead(kRequest, http1::Limits{}, req, consumed, err) == http1::Result::Done &&
-         http1::parseResponseHead(kResponse, "GET", resp, consumed, err) == http1::Result::Done;
+    ok = http1::parseRequestHead(kBrowserRequest, http1::Limits{}, req, consumed, err) ==
+             http1::Result::Done &&
+         http1::parseResponseHead(kTypicalResponse, "GET", resp, consumed, err) == http1::Result::Done;
     plain.backends.push_back({"default/shop:80", 1, 500, nullptr});
     filtered = plain;
     filtered.filters.requestHeaders = requestOps();

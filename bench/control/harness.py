@@ -65,21 +65,22 @@ class Process:
             return b"".join(f.readlines()[-n:]).decode(errors="replace")
 
 
-def rss_kib(pid):
-    """Resident set of pid and its children (taskset execs in place)."""
+def _status_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kib(pid):
+    """Resident set of pid now (taskset execs in place: the pid is the process)."""
+    return _status_kib(pid, "VmRSS")
 
 
 def hwm_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
+    """Peak resident set of pid."""
+    return _status_kib(pid, "VmHWM")
 
 
 def cpu_seconds(pid):
