@@ -111,7 +111,61 @@ std::string serializeUpstreamHead(const UpstreamRequest& u) {
 
 std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& route,
                               const ir::Backend* backend, const ForwardContext& ctx) {
-  return serializeUpstreamHead(prepareUpstream(req, route, backend, ctx));
+  const bool backendOps = backend && backend->filters && !backend->filters->requestHeaders.empty();
+  if (!route.filters.requestHeaders.empty() || backendOps)
+    return serializeUpstreamHead(prepareUpstream(req, route, backend, ctx));
+
+  // No RequestHeaderModifier (most routes): the same bytes as
+  // serializeUpstreamHead(prepareUpstream()), written straight from the
+  // request's views with no owning copy of each field (forward_test.cc
+  // checks the two agree).
+  std::string host(req.host);
+  std::string path(req.path);
+  auto rewrite = [&](const ir::Filters& f) {
+    if (!f.rewrite) return;
+    if (f.rewrite->hostname) host = *f.rewrite->hostname;
+    if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
+  };
+  rewrite(route.filters);
+  if (backend && backend->filters) rewrite(*backend->filters);
+
+  std::string out;
+  out.reserve(256 + req.headers.size() * 48);
+  out.append(req.method).append(" ").append(path);
+  if (!req.query.empty()) out.append("?").append(req.query);
+  out.append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  std::string xff;
+  bool proto = false, forwardedHost = false, requestId = false;
+  const http1::HopByHop hop(req.headers);
+  for (const auto& h : req.headers) {
+    if (!(ctx.upgrade && http1::iequals(h.name, "upgrade"))) {
+      if (dropOnForward(h.name, hop)) continue;
+      if (http1::iequals(h.name, "x-forwarded-for")) {
+        if (!xff.empty()) xff.append(", ");
+        xff.append(h.value);
+        continue;
+      }
+      proto = proto || http1::iequals(h.name, "x-forwarded-proto");
+      forwardedHost = forwardedHost || http1::iequals(h.name, "x-forwarded-host");
+      requestId = requestId || http1::iequals(h.name, "x-request-id");
+    }
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  out.append("X-Forwarded-For: ").append(xff);
+  if (!xff.empty()) out.append(", ");
+  out.append(ctx.clientAddress).append("\r\n");
+  if (!proto) out.append("X-Forwarded-Proto: ").append(ctx.scheme).append("\r\n");
+  if (!forwardedHost) out.append("X-Forwarded-Host: ").append(req.host).append("\r\n");
+  if (!requestId) out.append("X-Request-Id: ").append(ctx.requestId).append("\r\n");
+  if (ctx.addVia) out.append(req.versionMinor == 0 ? "Via: 1.0 portico\r\n" : "Via: 1.1 portico\r\n");
+  if (ctx.upgrade) out.append("Connection: Upgrade\r\n");
+  if (req.framing == http1::BodyFraming::ContentLength) {
+    appendContentLength(out, req.contentLength);
+  } else if (req.framing == http1::BodyFraming::Chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  out.append("\r\n");
+  return out;
 }
 
 router::RequestView routingView(const http1::RequestHead& req) {
