@@ -116,7 +116,7 @@ def targets(out_dir, dataplane):
 def section(out_dir, dataplane, commit):
     lines = [BEGIN, "", f"- Date: {time.strftime('%Y-%m-%dT%H:%M UTC', time.gmtime())}; commit {commit}",
              f"- Machine: {os.cpu_count()} CPUs, {cpu_model()} (shared with other sessions)",
-             "- Command: `make bench` (`bench/run-bench.sh`); raw figures in `bench/results/` of the run",
+             f"- Command: `make bench` (`bench/run-bench.sh`); raw figures in `{raw_dir(out_dir)}/`",
              "", "### Targets (issue 8)", "", "| target | this run | |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in targets(out_dir, dataplane)]
     lines += ["", "### Route propagation (bench/control/propagation.py)", "",
@@ -173,6 +173,13 @@ def section(out_dir, dataplane, commit):
             lines.append("IR build (translate, ms): " + ", ".join(f"{k} routes {v:.1f}" for k, v in m["translate"].items()) + ".")
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+def raw_dir(out_dir):
+    """out_dir relative to the repository (what a reader can open)."""
+    top = subprocess.run(["git", "-C", out_dir, "rev-parse", "--show-toplevel"], capture_output=True,
+                         text=True).stdout.strip()
+    return os.path.relpath(out_dir, top) if top else out_dir
 
 
 def cpu_model():
