@@ -32,6 +32,29 @@ const std::string* findOwned(const HeaderList& list, std::string_view name) {
   return nullptr;
 }
 
+// Connection: Upgrade when passed on, the body's framing, and the blank
+// line that ends the head.
+void appendHeadEnd(std::string& out, bool upgrade, http1::BodyFraming framing, uint64_t contentLength) {
+  if (upgrade) out.append("Connection: Upgrade\r\n");
+  if (framing == http1::BodyFraming::ContentLength) {
+    appendContentLength(out, contentLength);
+  } else if (framing == http1::BodyFraming::Chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  out.append("\r\n");
+}
+
+// URLRewrite, rule level then backendRef level, on Host and path.
+void applyRewrites(const ir::Route& route, const ir::Backend* backend, std::string& host, std::string& path) {
+  auto rewrite = [&](const ir::Filters& f) {
+    if (!f.rewrite) return;
+    if (f.rewrite->hostname) host = *f.rewrite->hostname;
+    if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
+  };
+  rewrite(route.filters);
+  if (backend && backend->filters) rewrite(*backend->filters);
+}
+
 void appendHeaders(std::string& out, const HeaderList& list) {
   for (const auto& [n, v] : list) {
     out.append(n).append(": ").append(v).append("\r\n");
@@ -78,13 +101,7 @@ UpstreamRequest prepareUpstream(const http1::RequestHead& req, const ir::Route& 
   u.method = std::string(req.method);
   u.host = std::string(req.host);
   std::string path(req.path);
-  auto rewrite = [&](const ir::Filters& f) {
-    if (!f.rewrite) return;
-    if (f.rewrite->hostname) u.host = *f.rewrite->hostname;
-    if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
-  };
-  rewrite(route.filters);
-  if (backend && backend->filters) rewrite(*backend->filters);
+  applyRewrites(route, backend, u.host, path);
 
   u.target = req.query.empty() ? std::move(path) : path + "?" + std::string(req.query);
   u.upgrade = ctx.upgrade;
@@ -99,13 +116,7 @@ std::string serializeUpstreamHead(const UpstreamRequest& u) {
   out.append(u.method).append(" ").append(u.target);
   out.append(" HTTP/1.1\r\nHost: ").append(u.host).append("\r\n");
   appendHeaders(out, u.headers);
-  if (u.upgrade) out.append("Connection: Upgrade\r\n");
-  if (u.framing == http1::BodyFraming::ContentLength) {
-    appendContentLength(out, u.contentLength);
-  } else if (u.framing == http1::BodyFraming::Chunked) {
-    out.append("Transfer-Encoding: chunked\r\n");
-  }
-  out.append("\r\n");
+  appendHeadEnd(out, u.upgrade, u.framing, u.contentLength);
   return out;
 }
 
@@ -121,13 +132,7 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   // checks the two agree).
   std::string host(req.host);
   std::string path(req.path);
-  auto rewrite = [&](const ir::Filters& f) {
-    if (!f.rewrite) return;
-    if (f.rewrite->hostname) host = *f.rewrite->hostname;
-    if (f.rewrite->path.kind != ir::PathRewriteKind::None) path = router::rewritePath(f.rewrite->path, path);
-  };
-  rewrite(route.filters);
-  if (backend && backend->filters) rewrite(*backend->filters);
+  applyRewrites(route, backend, host, path);
 
   std::string out;
   out.reserve(256 + req.headers.size() * 48);
@@ -158,13 +163,7 @@ std::string buildUpstreamHead(const http1::RequestHead& req, const ir::Route& ro
   if (!forwardedHost) out.append("X-Forwarded-Host: ").append(req.host).append("\r\n");
   if (!requestId) out.append("X-Request-Id: ").append(ctx.requestId).append("\r\n");
   if (ctx.addVia) out.append(req.versionMinor == 0 ? "Via: 1.0 portico\r\n" : "Via: 1.1 portico\r\n");
-  if (ctx.upgrade) out.append("Connection: Upgrade\r\n");
-  if (req.framing == http1::BodyFraming::ContentLength) {
-    appendContentLength(out, req.contentLength);
-  } else if (req.framing == http1::BodyFraming::Chunked) {
-    out.append("Transfer-Encoding: chunked\r\n");
-  }
-  out.append("\r\n");
+  appendHeadEnd(out, ctx.upgrade, req.framing, req.contentLength);
   return out;
 }
 
