@@ -102,6 +102,10 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
     prefixLen_[k.size()] = true;
   }
   root_ = store(root);
+  runAt_.assign(slots_.size(), -1);
+  for (const auto& [k, s] : exact_) indexHeaderRuns(s);
+  for (const auto& [k, s] : prefix_) indexHeaderRuns(s);
+  indexHeaderRuns(root_);
   for (const auto& [k, v] : prefix) firstPrefix_ = std::min(firstPrefix_, v.front());
   if (!root.empty()) firstPrefix_ = std::min(firstPrefix_, root.front());
   // The set only pays when some regex has no useful literal range (one
@@ -123,6 +127,38 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
 }
 
 RouteTable::~RouteTable() = default;
+
+void RouteTable::indexHeaderRuns(Span s) {
+  // The one header a route's match consists of, or null.
+  auto soleHeader = [&](uint32_t idx) -> const ir::StringMatch* {
+    const Compiled& c = compiled_[idx];
+    const ir::Match& m = *c.match;
+    if (c.broken || m.method || !m.queryParams.empty() || m.headers.size() != 1) return nullptr;
+    return m.headers[0].kind == ir::StringMatchKind::Exact ? &m.headers[0] : nullptr;
+  };
+  // Within one bucket only: its routes are the ones whose path matched.
+  constexpr uint32_t kMinRun = 4;  // shorter runs scan as fast
+  const uint32_t last = s.begin + s.size;
+  for (uint32_t k = s.begin; k < last;) {
+    const ir::StringMatch* h = soleHeader(slots_[k]);
+    uint32_t end = k + 1;
+    while (h && end < last) {
+      const ir::StringMatch* next = soleHeader(slots_[end]);
+      if (!next || next->name != h->name) break;
+      ++end;
+    }
+    if (h && end - k >= kMinRun) {
+      HeaderRun run;
+      run.end = end;
+      run.name = h->name;
+      for (uint32_t j = k; j < end; ++j)
+        run.byValue.try_emplace(compiled_[slots_[j]].match->headers[0].value, j);
+      runAt_[k] = static_cast<int32_t>(runs_.size());
+      runs_.push_back(std::move(run));
+    }
+    k = end;
+  }
+}
 
 bool RouteTable::conditionsPass(const Compiled& c, const RequestView& req) const {
   if (c.broken) return false;
@@ -148,6 +184,19 @@ void RouteTable::scanBucket(Span s, const RequestView& req, uint32_t& best) cons
   for (uint32_t k = s.begin; k < s.begin + s.size; ++k) {
     uint32_t idx = slots_[k];
     if (idx >= best) return;  // ascending: nothing better in this bucket
+    if (runAt_[k] >= 0) {
+      // Only the route(s) naming the request's value can match, and the
+      // first of them is the run's answer.
+      const HeaderRun& run = runs_[static_cast<size_t>(runAt_[k])];
+      if (const http1::Header* got = firstHeader(req, run.name)) {
+        if (auto it = run.byValue.find(got->value); it != run.byValue.end()) {
+          best = std::min(best, slots_[it->second]);
+          return;
+        }
+      }
+      k = run.end - 1;  // nothing in the run matches: on after it
+      continue;
+    }
     if (conditionsPass(compiled_[idx], req)) {
       best = idx;
       return;
