@@ -5,6 +5,7 @@ ephemeral range; processes are killed at exit. Standard library only.
 """
 
 import os
+import re
 import random
 import signal
 import socket
@@ -145,6 +146,15 @@ class Client:
         except (OSError, ValueError, IndexError):
             self.close()
             return 0
+
+
+RELOAD_LINE = re.compile(r"config generation \d+ .*?applied in ([0-9.]+) ms \(load ([0-9.]+).*?translate ([0-9.]+)")
+
+
+def reloads(log_path):
+    """Every reload in portico's log, in order: (applied, load, translate) ms."""
+    with open(log_path, errors="replace") as f:
+        return [tuple(float(x) for x in m.groups()) for m in RELOAD_LINE.finditer(f.read())]
 
 
 def wait_for(predicate, timeout, what, interval=0.01):

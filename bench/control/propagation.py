@@ -15,7 +15,6 @@ value) every 100 ms. Prints one JSON object.
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -73,13 +72,6 @@ def summary(samples):
             "p99_ms": round(harness.percentile(samples, 99), 1), "max_ms": round(max(samples), 1)}
 
 
-def reload_ms(log_path):
-    """`applied in X ms` of every reload after the first, from portico's log."""
-    with open(log_path, errors="replace") as f:
-        values = [float(m.group(1)) for m in re.finditer(r"applied in ([0-9.]+) ms", f.read())]
-    return values[1:]
-
-
 def run(args):
     tmp = tempfile.mkdtemp(prefix="portico-propagation.")
     procs = []
@@ -110,7 +102,7 @@ def run(args):
                 out["churn_writes"] = churn.writes
             out[f"add_{phase}"] = summary(adds)
             out[f"modify_{phase}"] = summary(mods)
-        reloads = reload_ms(portico.log_path)
+        reloads = [applied for applied, _, _ in harness.reloads(portico.log_path)[1:]]  # after startup
         out["reload_ms_p50"] = round(harness.percentile(reloads, 50), 1)
         out["reload_ms_p99"] = round(harness.percentile(reloads, 99), 1)
         out["reloads"] = len(reloads)

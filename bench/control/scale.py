@@ -15,7 +15,6 @@ Prints one JSON object.
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import socket
@@ -36,13 +35,6 @@ def series(admin_port):
     with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=10) as r:
         text = r.read().decode()
     return sum(1 for line in text.splitlines() if line and not line.startswith("#"))
-
-
-def startup_split(log_path):
-    with open(log_path, errors="replace") as f:
-        m = re.search(r"generation 1 \(startup\).*?applied in ([0-9.]+) ms \(load ([0-9.]+).*?translate ([0-9.]+)",
-                      f.read())
-    return (float(m.group(1)), float(m.group(2)), float(m.group(3))) if m else (0.0, 0.0, 0.0)
 
 
 def idle_connections(port, rs, count, portico_pid):
@@ -83,7 +75,7 @@ def one_size(args, routes, tmp, with_idle):
     rs, echo, portico, client, startup, admin = start_stack(args.portico, args.echo, routes,
                                                             os.path.join(tmp, str(routes)))
     try:
-        applied, load_ms, translate_ms = startup_split(portico.log_path)
+        applied, load_ms, translate_ms = (harness.reloads(portico.log_path) or [(0.0, 0.0, 0.0)])[0]
         time.sleep(1.0)
         cpu0, t0 = harness.cpu_seconds(portico.pid), time.monotonic()
         time.sleep(2.0)

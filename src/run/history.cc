@@ -102,7 +102,6 @@ std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const
     if (it == was.end() || it->second->status == o.status) continue;  // most objects: unchanged
     const std::string id = objectId(api::kindName(o.kind), o.namespace_, o.name);
     const Conditions a = flatten(*it->second, id), b = flatten(o, id);
-    if (a == b) continue;
     for (const auto& [k, v] : b) {
       const auto old = a.find(k);
       if (old == a.end()) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/kinds.h"
@@ -27,6 +28,9 @@ struct FileLoad {
   int documents = 0;
   std::vector<FileObject> objects;
   api::Diagnostics diagnostics;
+  // (index in diagnostics, "apiVersion kind") of each unknown-kind warning:
+  // a load names each unknown kind once, so assembly keeps the first.
+  std::vector<std::pair<size_t, std::string>> unknownKinds;
 };
 
 // `paths` as loadPaths() reads them: directories expanded (manifests below

@@ -59,8 +59,8 @@ struct FileSetLoader::Impl {
 
   // Gives every file a base in file order, keeping the bases already given
   // where they still fit; renumbers all (dropping every decoded file) when
-  // one does not.
-  void placeFiles(const std::vector<std::string>& files) {
+  // one does not. Returns each file's entry, in `files` order.
+  std::vector<Entry*> placeFiles(const std::vector<std::string>& files) {
     // Forget files that are gone (mark and sweep: no map is rebuilt).
     std::vector<Entry*> slot(files.size());
     ++epoch;
@@ -90,21 +90,28 @@ struct FileSetLoader::Impl {
       e.base = base;
       previous = base;
     }
+    return slot;
   }
 
-  void renumber(const std::vector<std::string>& files) {
+  std::vector<Entry*> renumber(const std::vector<std::string>& files) {
     entries.clear();
-    for (size_t i = 0; i < files.size(); ++i) entries[files[i]].base = static_cast<int64_t>(i + 1) * kSpacing;
+    std::vector<Entry*> slot(files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      slot[i] = &entries[files[i]];
+      slot[i]->base = static_cast<int64_t>(i + 1) * kSpacing;
+    }
+    return slot;
   }
 
   LoadResult load() {
     Assembler out;
     const std::vector<std::string> files = expandPaths(paths, out.result.diagnostics);
-    placeFiles(files);
+    const std::vector<Entry*> slot = placeFiles(files);
     versions.clear();
     decoded = 0;
-    for (const auto& file : files) {
-      Entry& e = entries[file];
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string& file = files[i];
+      Entry& e = *slot[i];
       Identity id;
       const bool stdin = file == "-";
       if (!stdin && !identify(file, id)) {

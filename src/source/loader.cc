@@ -29,6 +29,16 @@ using api::Kind;
 using api::validate::FieldPath;
 using api::validate::Issues;
 
+// One message for a name taken twice, whether both are in one file (the
+// loader) or in two (Assembler).
+std::string duplicateMessage(std::string_view kindName, const api::ObjectMeta& meta,
+                             const api::SourceLocation& existing) {
+  return fmt::format(
+      "duplicate object: {} {} is already defined at {} (document {}); this one ({}, document {}) is ignored",
+      kindName, store::Table<api::Namespace>::key(meta.namespace_, meta.name), existing.file,
+      existing.document, meta.source.file, meta.source.document);
+}
+
 struct Origin {
   const std::string* file;
   int document;
@@ -40,6 +50,8 @@ class Loader {
   LoadResult result;
   std::optional<AnyObject> last;   // the last object stored (decodeObject)
   std::vector<FileObject> stored;  // every object stored, in document order
+  // (index in result.diagnostics, "apiVersion kind") of each unknown-kind warning.
+  std::vector<std::pair<size_t, std::string>> unknownKindWarnings;
 
   // decodeObject(): one object, document 0 of `file`, with a given order.
   void single(const YAML::Node& n, const std::string& file, int64_t order) {
@@ -144,6 +156,7 @@ class Loader {
     if (!known || api::kindGroup(*known) != group) {
       std::string key = apiVersion + " " + kind;
       if (unknownKinds_.insert(key).second) {
+        unknownKindWarnings.emplace_back(result.diagnostics.size(), key);
         diag(api::Severity::Warning, origin, kind, {}, {}, {},
              fmt::format("unknown kind {} (apiVersion {}): objects of this kind are skipped", kind,
                          apiVersion));
@@ -249,12 +262,8 @@ class Loader {
       if (issues.hasErrors()) return;  // rejected: never enters the snapshot
       std::shared_ptr<const T> stored = obj;
       if (auto existing = table.insert(stored)) {
-        const auto& s = existing->meta.source;
         self.diag(api::Severity::Error, origin, kindName, obj->meta.namespace_, obj->meta.name, {},
-                  fmt::format("duplicate object: {} {} is already defined at {} (document {}); this one "
-                              "({}, document {}) is ignored",
-                              kindName, store::Table<T>::key(obj->meta.namespace_, obj->meta.name), s.file,
-                              s.document, *origin.file, origin.document));
+                  duplicateMessage(kindName, obj->meta, existing->meta.source));
         return;
       }
       ++self.result.objectsByKind[std::string(kindName)];
@@ -361,7 +370,8 @@ FileLoad decodeFile(std::string_view content, const std::string& file, int64_t f
   loader.startOrderAt(firstOrder);
   const bool json = file == "-" ? looksLikeJson(content) : fs::path(file).extension() == ".json";
   loader.loadBuffer(content, file, json);
-  return FileLoad{loader.result.documents, std::move(loader.stored), std::move(loader.result.diagnostics)};
+  return FileLoad{loader.result.documents, std::move(loader.stored), std::move(loader.result.diagnostics),
+                  std::move(loader.unknownKindWarnings)};
 }
 
 void Assembler::unreadable(const std::string& file) {
@@ -373,13 +383,16 @@ void Assembler::unreadable(const std::string& file) {
 void Assembler::add(const std::string& file, const FileLoad& load) {
   result.files.push_back(file);
   result.documents += load.documents;
-  for (const auto& d : load.diagnostics) {
-    // The loader names an unknown kind once per load; a file decoded on
-    // its own names it again.
-    if (d.severity == api::Severity::Warning && d.message.starts_with("unknown kind ") &&
-        !unknownKinds_.insert(d.message).second)
-      continue;
-    result.diagnostics.push_back(d);
+  // The loader names an unknown kind once per load; a file decoded on its
+  // own names it again, so only the first file's warning is kept.
+  auto unknown = load.unknownKinds.begin();
+  for (size_t i = 0; i < load.diagnostics.size(); ++i) {
+    if (unknown != load.unknownKinds.end() && unknown->first == i) {
+      const bool first = unknownKinds_.insert(unknown->second).second;
+      ++unknown;
+      if (!first) continue;
+    }
+    result.diagnostics.push_back(load.diagnostics[i]);
   }
   for (const auto& o : load.objects) {
     const api::ObjectMeta* existing = insertOrFind(result.snapshot, o.object);
@@ -398,11 +411,7 @@ void Assembler::add(const std::string& file, const FileLoad& load) {
     d.kind = kindName;
     d.namespace_ = meta.namespace_;
     d.name = meta.name;
-    d.message = fmt::format(
-        "duplicate object: {} {} is already defined at {} (document {}); this one ({}, document {}) is "
-        "ignored",
-        kindName, meta.namespace_.empty() ? meta.name : meta.namespace_ + "/" + meta.name,
-        existing->source.file, existing->source.document, meta.source.file, meta.source.document);
+    d.message = duplicateMessage(kindName, meta, existing->source);
     result.diagnostics.push_back(std::move(d));
   }
 }

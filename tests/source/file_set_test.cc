@@ -131,5 +131,21 @@ TEST_F(FileSetTest, DuplicatesAcrossFilesAndBrokenFilesAreReportedAsByLoadPaths)
   EXPECT_EQ(gone.snapshot.httpRoutes.find("default", "same")->rules[0].matches[0].path->value, "/b");
 }
 
+TEST_F(FileSetTest, AnUnknownKindIsNamedOnceAcrossFiles) {
+  const std::string widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
+  write("a.yaml", widget);
+  write("b.yaml", widget + "---\napiVersion: example.com/v2\nkind: Widget\nmetadata: {name: v}\n");
+  auto warnings = [](const LoadResult& r) {
+    size_t n = 0;
+    for (const auto& d : r.diagnostics) n += d.severity == api::Severity::Warning;
+    return n;
+  };
+  EXPECT_EQ(warnings(loadPaths({dir_})), 2u);  // example.com/v1 and /v2
+  FileSetLoader files({dir_});
+  EXPECT_EQ(warnings(files.load()), 2u);
+  write("a.yaml", widget + "# edited\n");
+  EXPECT_EQ(warnings(files.load()), 2u);
+}
+
 }  // namespace
 }  // namespace portico::source
