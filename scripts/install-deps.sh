@@ -10,7 +10,8 @@ PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config make clang-format
   # libraries
-  libyaml-cpp-dev      # manifest decoding (multi-document YAML)
+  libyaml-dev          # manifest parsing (libyaml: fast, event-based)
+  libyaml-cpp-dev      # kubeconfig files, diagnose --fix patches, test tools
   nlohmann-json3-dev   # JSON manifests, status and IR output
   libre2-dev           # RegularExpression matches: linear time, no ReDoS
   libssl-dev           # certificate Secret parsing, TLS

@@ -15,7 +15,6 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
@@ -27,6 +26,7 @@
 #include <thread>
 
 #include "kube/resources.h"
+#include "source/yaml/json.h"
 
 namespace portico::kube {
 namespace {
@@ -42,34 +42,6 @@ constexpr std::chrono::milliseconds kBackoffCap{30000};
 constexpr std::chrono::milliseconds kMissingRetry{60000};
 // Continuous churn still reconciles at least this often.
 constexpr std::chrono::milliseconds kMaxDebounceDelay{1000};
-
-// The same conversion as a .json manifest gets (source/documents.cc):
-// strings stay strings whatever they look like, numbers and booleans are
-// plain scalars.
-YAML::Node toYaml(const json& j) {
-  switch (j.type()) {
-    case json::value_t::object: {
-      YAML::Node n(YAML::NodeType::Map);
-      for (const auto& [k, v] : j.items()) n[k] = toYaml(v);
-      return n;
-    }
-    case json::value_t::array: {
-      YAML::Node n(YAML::NodeType::Sequence);
-      for (const auto& v : j) n.push_back(toYaml(v));
-      return n;
-    }
-    case json::value_t::string: {
-      YAML::Node n(j.get_ref<const std::string&>());
-      n.SetTag("!");
-      return n;
-    }
-    case json::value_t::null:
-    case json::value_t::discarded:
-      return YAML::Node(YAML::NodeType::Null);
-    default:
-      return YAML::Node(j.dump());
-  }
-}
 
 std::string str(const json& j, const char* a, const char* b = nullptr) {
   auto it = j.find(a);
@@ -334,13 +306,14 @@ class Source final : public KubeSource {
     }
     const std::string origin = "kube:" + keyOf(r.resource->kind, e.namespace_, e.name);
     e.order = order;
-    YAML::Node node;
+    // The same conversion as a .json manifest gets (source/yaml/json.h).
+    std::shared_ptr<const source::yaml::Tree> tree;
     try {
-      node = toYaml(object);
+      tree = source::yaml::fromJson(object);
     } catch (const std::exception&) {
-      node = YAML::Node(YAML::NodeType::Null);
+      tree.reset();
     }
-    e.decoded = source::decodeObject(node, origin, e.order);
+    e.decoded = source::decodeObject(tree ? tree->root() : source::yaml::Node(), origin, e.order);
     return e;
   }
 

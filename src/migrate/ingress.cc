@@ -1,12 +1,15 @@
 #include "migrate/ingress.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+
+#include <charconv>
 
 #include "source/decode/node.h"
 #include "source/documents.h"
 
 namespace portico::migrate {
+
+namespace yaml = source::yaml;
 
 const Annotation* Ingress::annotation(std::string_view key) const {
   for (const auto& a : annotations) {
@@ -27,9 +30,9 @@ struct Reader {
   int base = 0;  // absolute line of the chunk's first line, minus one
   api::Diagnostics& diags;
 
-  Loc at(const YAML::Node& n, const Loc& fallback) const {
-    const YAML::Mark m = n.Mark();
-    if (m.is_null() || base < 0) return fallback;
+  Loc at(const yaml::Node& n, const Loc& fallback) const {
+    const yaml::Mark m = n.mark();
+    if (m.isNull() || base < 0) return fallback;
     return {file, base + m.line + 1};
   }
 
@@ -48,20 +51,27 @@ struct Reader {
   }
 };
 
-YAML::Node child(const YAML::Node& n, const char* key) {
-  if (!n.IsMap()) return YAML::Node();
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    const auto entry = *it;
-    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-  }
-  return YAML::Node();
+yaml::Node child(const yaml::Node& n, const char* key) {
+  if (!n.isMap()) return yaml::Node();
+  return n[key];
 }
 
-bool present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
+bool present(const yaml::Node& n) { return n.defined() && !n.isNull(); }
 
-std::optional<std::string> scalarString(const YAML::Node& n) {
-  if (!n.IsDefined() || !n.IsScalar() || valueType(n) == ValueType::Null) return std::nullopt;
-  return n.Scalar();
+// A plain or quoted integer that fits 32 bits (Kubernetes' YAML reading
+// accepts both for int fields).
+std::optional<int32_t> int32At(const yaml::Node& n) {
+  if (!n.isScalar()) return std::nullopt;
+  const std::string_view s = n.scalar();
+  int32_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::string> scalarString(const yaml::Node& n) {
+  if (!n.defined() || !n.isScalar() || valueType(n) == ValueType::Null) return std::nullopt;
+  return std::string(n.scalar());
 }
 
 // The Ingress being decoded: its identity for warnings.
@@ -73,16 +83,16 @@ struct IngressReader {
     r.warn(loc, ing.namespace_, ing.name, std::move(field), std::move(message));
   }
 
-  std::optional<IngressBackend> backend(const YAML::Node& n, const std::string& field, const Loc& parent) {
+  std::optional<IngressBackend> backend(const yaml::Node& n, const std::string& field, const Loc& parent) {
     IngressBackend b;
     b.field = field;
     b.loc = r.at(n, parent);
-    if (!n.IsMap()) {
+    if (!n.isMap()) {
       warn(b.loc, field, "expected an object; skipped");
       return std::nullopt;
     }
-    const YAML::Node service = child(n, "service");
-    const YAML::Node resource = child(n, "resource");
+    const yaml::Node service = child(n, "service");
+    const yaml::Node resource = child(n, "resource");
     if (present(resource)) {
       const auto kind = scalarString(child(resource, "kind"));
       b.resourceKind = kind.value_or("resource");
@@ -103,20 +113,15 @@ struct IngressReader {
       warn(b.loc, field + ".service.name", "missing; skipped");
       return std::nullopt;
     }
-    const YAML::Node port = child(service, "port");
-    const YAML::Node number = child(port, "number");
-    const YAML::Node name = child(port, "name");
+    const yaml::Node port = child(service, "port");
+    const yaml::Node number = child(port, "number");
+    const yaml::Node name = child(port, "name");
     b.portLoc = r.at(present(number) ? number : present(name) ? name : port, b.loc);
     if (present(number)) {
-      int32_t v = 0;
-      try {
-        v = number.as<int32_t>();
-      } catch (const YAML::Exception&) {
-        v = 0;
-      }
+      const int32_t v = int32At(number).value_or(0);
       if (v < 1 || v > 65535) {
         warn(r.at(number, b.loc), field + ".service.port.number",
-             fmt::format("{} is not a port number; skipped", number.IsScalar() ? number.Scalar() : "value"));
+             fmt::format("{} is not a port number; skipped", number.isScalar() ? number.scalar() : "value"));
         return std::nullopt;
       }
       b.portNumber = v;
@@ -129,19 +134,19 @@ struct IngressReader {
     return b;
   }
 
-  void decode(const YAML::Node& root, const Loc& docLoc) {
-    const YAML::Node meta = child(root, "metadata");
-    const YAML::Node spec = child(root, "spec");
-    for (auto it = meta.begin(); meta.IsMap() && it != meta.end(); ++it) {
+  void decode(const yaml::Node& root, const Loc& docLoc) {
+    const yaml::Node meta = child(root, "metadata");
+    const yaml::Node spec = child(root, "spec");
+    for (auto it = meta.begin(); meta.isMap() && it != meta.end(); ++it) {
       const auto entry = *it;
-      const std::string& key = entry.first.Scalar();
-      if (key == "annotations" && entry.second.IsMap()) {
+      const std::string_view key = entry.first.scalar();
+      if (key == "annotations" && entry.second.isMap()) {
         for (auto a = entry.second.begin(); a != entry.second.end(); ++a) {
           const auto kv = *a;
-          if (!kv.first.IsScalar()) continue;
+          if (!kv.first.isScalar()) continue;
           Annotation an;
-          an.key = kv.first.Scalar();
-          an.value = kv.second.IsScalar() ? kv.second.Scalar() : "";
+          an.key = kv.first.scalar();
+          an.value = kv.second.isScalar() ? kv.second.scalar() : "";
           an.loc = r.at(kv.first, docLoc);
           ing.annotations.push_back(std::move(an));
         }
@@ -154,23 +159,23 @@ struct IngressReader {
       ing.className = a->value;
       ing.classField = "annotation kubernetes.io/ingress.class";
     }
-    if (YAML::Node db = child(spec, "defaultBackend"); present(db)) {
+    if (yaml::Node db = child(spec, "defaultBackend"); present(db)) {
       ing.defaultBackend = backend(db, "spec.defaultBackend", ing.loc);
     } else if (present(child(spec, "backend"))) {
       warn(r.at(child(spec, "backend"), ing.loc), "spec.backend",
            "the removed v1beta1 field; write spec.defaultBackend (networking.k8s.io/v1); skipped");
     }
-    const YAML::Node tls = child(spec, "tls");
-    if (present(tls) && tls.IsSequence()) {
+    const yaml::Node tls = child(spec, "tls");
+    if (present(tls) && tls.isList()) {
       size_t i = 0;
       for (auto it = tls.begin(); it != tls.end(); ++it, ++i) {
-        const YAML::Node item = *it;
+        const yaml::Node item = *it;
         IngressTLS t;
         t.field = fmt::format("spec.tls[{}]", i);
         t.loc = r.at(item, ing.loc);
         t.secretName = scalarString(child(item, "secretName")).value_or("");
-        const YAML::Node hosts = child(item, "hosts");
-        if (hosts.IsSequence()) {
+        const yaml::Node hosts = child(item, "hosts");
+        if (hosts.isList()) {
           for (auto h = hosts.begin(); h != hosts.end(); ++h) {
             if (auto s = scalarString(*h)) t.hosts.push_back(*s);
           }
@@ -178,17 +183,17 @@ struct IngressReader {
         ing.tls.push_back(std::move(t));
       }
     }
-    const YAML::Node rules = child(spec, "rules");
-    if (present(rules) && rules.IsSequence()) {
+    const yaml::Node rules = child(spec, "rules");
+    if (present(rules) && rules.isList()) {
       size_t i = 0;
       for (auto it = rules.begin(); it != rules.end(); ++it, ++i) {
-        const YAML::Node item = *it;
+        const yaml::Node item = *it;
         IngressRule rule;
         rule.field = fmt::format("spec.rules[{}]", i);
         rule.loc = r.at(item, ing.loc);
         rule.host = scalarString(child(item, "host")).value_or("");
-        const YAML::Node paths = child(child(item, "http"), "paths");
-        if (!paths.IsSequence()) {
+        const yaml::Node paths = child(child(item, "http"), "paths");
+        if (!paths.isList()) {
           if (!present(child(item, "http"))) {
             warn(rule.loc, rule.field, "no http paths: requests for this host get the default backend");
           } else {
@@ -199,7 +204,7 @@ struct IngressReader {
         }
         size_t j = 0;
         for (auto p = paths.begin(); p != paths.end(); ++p, ++j) {
-          const YAML::Node pn = *p;
+          const yaml::Node pn = *p;
           IngressPath path;
           path.field = fmt::format("{}.http.paths[{}]", rule.field, j);
           path.loc = r.at(pn, rule.loc);
@@ -216,43 +221,40 @@ struct IngressReader {
   }
 };
 
-void readService(const YAML::Node& root, const Loc& docLoc, Inputs& out) {
-  const YAML::Node meta = child(root, "metadata");
+void readService(const yaml::Node& root, const Loc& docLoc, Inputs& out) {
+  const yaml::Node meta = child(root, "metadata");
   const auto name = scalarString(child(meta, "name"));
   if (!name) return;
   const std::string ns = scalarString(child(meta, "namespace")).value_or("default");
   ServicePorts sp;
   sp.loc = docLoc;
-  const YAML::Node ports = child(child(root, "spec"), "ports");
-  for (auto it = ports.begin(); ports.IsSequence() && it != ports.end(); ++it) {
-    const YAML::Node p = *it;
-    int32_t number = 0;
-    try {
-      number = child(p, "port").as<int32_t>();
-    } catch (const YAML::Exception&) {
-      continue;
-    }
+  const yaml::Node ports = child(child(root, "spec"), "ports");
+  for (auto it = ports.begin(); ports.isList() && it != ports.end(); ++it) {
+    const yaml::Node p = *it;
+    const std::optional<int32_t> port = int32At(child(p, "port"));
+    if (!port) continue;
+    const int32_t number = *port;
     sp.numbers.push_back(number);
     if (auto pname = scalarString(child(p, "name"))) sp.byName[*pname] = number;
   }
   out.services[ns + "/" + *name] = std::move(sp);
 }
 
-void readObject(Reader& r, const YAML::Node& n, const Loc& docLoc, Inputs& out) {
-  if (!n.IsMap()) return;
+void readObject(Reader& r, const yaml::Node& n, const Loc& docLoc, Inputs& out) {
+  if (!n.isMap()) return;
   const std::string apiVersion = scalarString(child(n, "apiVersion")).value_or("");
   const std::string kind = scalarString(child(n, "kind")).value_or("");
   if (kind == "List" || (kind.size() > 4 && kind.ends_with("List"))) {
-    const YAML::Node items = child(n, "items");
-    for (auto it = items.begin(); items.IsSequence() && it != items.end(); ++it) {
-      const YAML::Node item = *it;
+    const yaml::Node items = child(n, "items");
+    for (auto it = items.begin(); items.isList() && it != items.end(); ++it) {
+      const yaml::Node item = *it;
       readObject(r, item, r.at(item, docLoc), out);
     }
     return;
   }
   if (kind == "Service" && apiVersion == "v1") return readService(n, docLoc, out);
   if (kind != "Ingress") return;
-  const YAML::Node meta = child(n, "metadata");
+  const yaml::Node meta = child(n, "metadata");
   Ingress ing;
   ing.loc = r.at(child(meta, "name"), docLoc);
   if (present(meta)) ing.loc = r.at(child(meta, "name"), r.at(meta, docLoc));
@@ -292,11 +294,11 @@ void readManifests(std::string_view content, const std::string& file, Inputs& ou
     out.diagnostics.push_back(std::move(d));
   };
   sink.document = [&](const source::Document& doc) {
-    if (doc.root.IsNull()) return;
+    if (doc.root.isNull()) return;
     // The document's content starts at doc.line; the root's mark is that
     // line relative to the chunk the document was parsed from.
-    const YAML::Mark m = doc.root.Mark();
-    Reader r{file, m.is_null() ? -1 : doc.line - 1 - m.line, out.diagnostics};
+    const yaml::Mark m = doc.root.mark();
+    Reader r{file, m.isNull() ? -1 : doc.line - 1 - m.line, out.diagnostics};
     readObject(r, doc.root, Loc{file, doc.line}, out);
   };
   source::parseBuffer(content, source::looksLikeJson(content), sink);

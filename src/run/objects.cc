@@ -2,15 +2,17 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "api/kinds.h"
 #include "source/documents.h"
+#include "source/yaml/json.h"
+#include "status/yaml_emit.h"
 
 namespace portico::run {
 namespace {
@@ -47,31 +49,25 @@ std::string digest(const std::string& value) {
 }
 
 // Certificates are public and what an incident review wants to see; every
-// other value (keys, tokens, passwords) becomes its size and digest, which
-// still shows when it changed.
-void redactSecret(YAML::Node obj) {
-  // Iterating (rather than obj["data"]) never adds a missing key, and
-  // assigning through the iterator changes this clone only.
-  for (auto field = obj.begin(); field != obj.end(); ++field) {
-    const std::string name = field->first.Scalar();
-    if ((name != "data" && name != "stringData") || !field->second.IsMap()) continue;
-    for (auto it = field->second.begin(); it != field->second.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      if (key.ends_with(".crt") || !it->second.IsScalar()) continue;
-      const std::string value = it->second.Scalar();
-      it->second = fmt::format("<redacted: {} bytes, sha256 {}>", value.size(), digest(value));
+// other value of a Secret (keys, tokens, passwords) becomes its size and
+// digest, which still shows when it changed.
+void redactSecret(nlohmann::json& obj) {
+  for (const char* field : {"data", "stringData"}) {
+    auto values = obj.find(field);
+    if (values == obj.end() || !values->is_object()) continue;
+    for (auto& [key, value] : values->items()) {
+      // Unquoted numbers in stringData are secrets too.
+      if (key.ends_with(".crt") || value.is_structured() || value.is_null()) continue;
+      const std::string v = value.is_string() ? value.get<std::string>() : value.dump();
+      value = fmt::format("<redacted: {} bytes, sha256 {}>", v.size(), digest(v));
     }
   }
 }
 
-// Reads only (const operator[], fresh handles): yaml-cpp's assignment
-// between handles would rebind the document's nodes.
-std::string scalarAt(const YAML::Node& n, const char* a, const char* b = nullptr) {
-  const YAML::Node v = n[a];
-  if (!b) return v && v.IsScalar() ? v.Scalar() : std::string();
-  if (!v || !v.IsMap()) return {};
-  const YAML::Node w = v[b];
-  return w && w.IsScalar() ? w.Scalar() : std::string();
+std::string scalarAt(const source::yaml::Node& n, const char* a, const char* b = nullptr) {
+  const source::yaml::Node v = n[a];
+  if (!b) return std::string(v.scalar());
+  return std::string(v[b].scalar());
 }
 
 // What the load refused: object ids, and (file, document) pairs where
@@ -92,8 +88,8 @@ std::vector<FileText> readFile(const std::string& file) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string content = ss.str();
-  auto one = [&](const YAML::Node& n, int document) {
-    if (!n.IsMap()) return;
+  auto one = [&](const source::yaml::Node& n, int document) {
+    if (!n.isMap()) return;
     const std::string kind = scalarAt(n, "kind");
     const auto known = api::kindFromName(kind);
     if (!known) return;
@@ -103,19 +99,18 @@ std::vector<FileText> readFile(const std::string& file) {
     } else if (ns.empty()) {
       ns = "default";
     }
-    YAML::Node copy = YAML::Clone(n);
-    if (kind == "Secret") redactSecret(copy);
-    YAML::Emitter e;
-    e << copy;
+    nlohmann::json object = source::yaml::toJson(n);
+    if (kind == "Secret") redactSecret(object);
+    std::string text = status::toYaml(object);
     const std::string name = scalarAt(n, "metadata", "name");
     out.push_back({objectId(kind, ns, name), kind, ns, name, document,
-                   std::make_shared<const std::string>(std::string(e.c_str()) + "\n")});
+                   std::make_shared<const std::string>(std::move(text))});
   };
   source::DocumentSink sink;
   sink.failure = [](const source::ParseFailure&) {};
   sink.document = [&](const source::Document& d) {
-    const YAML::Node items = d.root.IsMap() ? d.root["items"] : YAML::Node();
-    if (items && items.IsSequence() && scalarAt(d.root, "kind").ends_with("List")) {
+    const source::yaml::Node items = d.root["items"];
+    if (items.isList() && scalarAt(d.root, "kind").ends_with("List")) {
       for (auto it = items.begin(); it != items.end(); ++it) one(*it, d.number);
     } else {
       one(d.root, d.number);

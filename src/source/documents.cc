@@ -4,14 +4,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "source/yaml/json.h"
+#include "source/yaml/parse.h"
+
 namespace portico::source {
 namespace {
 
 struct Parser {
   const DocumentSink& sink;
   int count = 0;
-  void document(int line, YAML::Node root) { sink.document(Document{++count, line, std::move(root)}); }
-  void failure(int line, std::string message) { sink.failure(ParseFailure{++count, line, std::move(message)}); }
+  void document(int line, std::shared_ptr<const yaml::Tree> tree) {
+    const yaml::Node root = tree->root();
+    sink.document(Document{++count, line, std::move(tree), root});
+  }
+  void failure(int line, std::string message) {
+    sink.failure(ParseFailure{++count, line, std::move(message)});
+  }
 };
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -38,16 +46,17 @@ bool isSeparator(std::string_view line) {
 }
 
 void parseYamlChunk(std::string_view chunk, int firstLine, int contentLine, Parser& out) {
-  YAML::Node root;
+  yaml::Parsed parsed;
   try {
-    root = YAML::Load(std::string(chunk));
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? contentLine : firstLine + e.mark.line;
-    return out.failure(line, fmt::format("malformed YAML: {}", e.msg));
+    parsed = yaml::parseDocument(chunk);
   } catch (const std::exception& e) {
     return out.failure(contentLine, fmt::format("malformed YAML: {}", e.what()));
   }
-  out.document(contentLine, std::move(root));
+  if (!parsed.tree) {
+    const int line = parsed.error.line < 0 ? contentLine : firstLine + parsed.error.line;
+    return out.failure(line, std::move(parsed.error.message));
+  }
+  out.document(contentLine, std::move(parsed.tree));
 }
 
 void parseYaml(std::string_view content, Parser& out) {
@@ -57,7 +66,8 @@ void parseYaml(std::string_view content, Parser& out) {
   int lineNo = 1;
   size_t pos = 0;
   auto flush = [&](size_t end) {
-    if (contentLine > 0) parseYamlChunk(content.substr(chunkStart, end - chunkStart), chunkLine, contentLine, out);
+    if (contentLine > 0)
+      parseYamlChunk(content.substr(chunkStart, end - chunkStart), chunkLine, contentLine, out);
   };
   while (pos <= content.size()) {
     size_t nl = content.find('\n', pos);
@@ -75,31 +85,6 @@ void parseYaml(std::string_view content, Parser& out) {
     ++lineNo;
   }
   flush(content.size());
-}
-
-YAML::Node toYaml(const nlohmann::ordered_json& j) {
-  switch (j.type()) {
-    case nlohmann::ordered_json::value_t::object: {
-      YAML::Node n(YAML::NodeType::Map);
-      for (const auto& [k, v] : j.items()) n[k] = toYaml(v);
-      return n;
-    }
-    case nlohmann::ordered_json::value_t::array: {
-      YAML::Node n(YAML::NodeType::Sequence);
-      for (const auto& v : j) n.push_back(toYaml(v));
-      return n;
-    }
-    case nlohmann::ordered_json::value_t::string: {
-      YAML::Node n(j.get_ref<const std::string&>());
-      n.SetTag("!");  // quoted: stays a string whatever it looks like
-      return n;
-    }
-    case nlohmann::ordered_json::value_t::null:
-    case nlohmann::ordered_json::value_t::discarded:
-      return YAML::Node(YAML::NodeType::Null);
-    default:
-      return YAML::Node(j.dump());  // numbers and booleans, as plain scalars
-  }
 }
 
 int lineAt(std::string_view s, size_t offset) {
@@ -120,9 +105,12 @@ void parseJson(std::string_view content, Parser& out) {
     for (; pos < content.size(); ++pos) {
       char c = content[pos];
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c == '\\') escaped = true;
-        else if (c == '"') inString = false;
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          inString = false;
       } else if (c == '"') {
         inString = true;
       } else if (c == '{' || c == '[') {
@@ -138,9 +126,9 @@ void parseJson(std::string_view content, Parser& out) {
     }
     std::string_view chunk = content.substr(start, pos - start);
     const int line = lineAt(content, start);
-    YAML::Node root;
+    std::shared_ptr<const yaml::Tree> root;
     try {
-      root = toYaml(nlohmann::ordered_json::parse(chunk.begin(), chunk.end()));
+      root = yaml::fromJson(nlohmann::ordered_json::parse(chunk.begin(), chunk.end()));
     } catch (const nlohmann::json::parse_error& e) {
       // The rest of the buffer cannot be split reliably: stop here.
       return out.failure(line + lineAt(chunk, e.byte > 0 ? e.byte - 1 : 0) - 1,

@@ -3,18 +3,20 @@
 // `---` lines; JSON buffers may hold several concatenated values.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "source/yaml/tree.h"
 
 namespace portico::source {
 
 struct Document {
-  int number = 0;  // 1-based among the non-empty documents of the buffer
-  int line = 0;    // 1-based line where the document's content starts
-  YAML::Node root;
+  int number = 0;                          // 1-based among the non-empty documents of the buffer
+  int line = 0;                            // 1-based line where the document's content starts
+  std::shared_ptr<const yaml::Tree> tree;  // keeps `root` valid
+  yaml::Node root;  // marks are 0-based lines from the start of the document's `---` chunk
 };
 
 struct ParseFailure {

@@ -54,7 +54,7 @@ class Loader {
   std::vector<std::pair<size_t, std::string>> unknownKindWarnings;
 
   // decodeObject(): one object, document 0 of `file`, with a given order.
-  void single(const YAML::Node& n, const std::string& file, int64_t order) {
+  void single(const yaml::Node& n, const std::string& file, int64_t order) {
     order_ = order - 1;
     object(n, {&file, 0, 0});
   }
@@ -69,7 +69,7 @@ class Loader {
       diag(api::Severity::Error, {&file, f.number, f.line}, {}, {}, {}, {}, f.message);
     };
     sink.document = [&](const Document& d) {
-      if (d.root.IsNull()) return;  // e.g. a document holding only `~`
+      if (d.root.isNull()) return;  // e.g. a document holding only `~`
       ++result.documents;
       object(d.root, {&file, d.number, d.line});
     };
@@ -99,13 +99,13 @@ class Loader {
     result.diagnostics.push_back(std::move(d));
   }
 
-  static int lineOf(const YAML::Node& n, int fallback) {
-    const YAML::Mark m = n.Mark();
-    return m.is_null() ? fallback : fallback + m.line;
+  static int lineOf(const yaml::Node& n, int fallback) {
+    const yaml::Mark m = n.mark();
+    return m.isNull() ? fallback : fallback + m.line;
   }
 
-  void object(const YAML::Node& n, Origin origin) {
-    if (!n.IsMap()) {
+  void object(const yaml::Node& n, Origin origin) {
+    if (!n.isMap()) {
       diag(api::Severity::Error, origin, {}, {}, {}, {},
            fmt::format("expected a Kubernetes object (a mapping with apiVersion and kind), got {}",
                        decode::typeName(decode::valueType(n))));
@@ -114,19 +114,18 @@ class Loader {
     Issues head;
     decode::Ctx c(head);
     std::string apiVersion, kind;
-    // Node handles are copied: yaml-cpp iterators hand out temporaries.
-    YAML::Node items, metadata;
+    yaml::Node items, metadata;
     bool hasItems = false, hasMetadata = false;
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const auto entry = *it;
-      const std::string& key = entry.first.Scalar();
+      const yaml::Item entry = *it;
+      const std::string_view key = entry.first.scalar();
       if (key == "apiVersion")
         c.str(entry.second, FieldPath::root("apiVersion"), apiVersion);
       else if (key == "kind")
         c.str(entry.second, FieldPath::root("kind"), kind);
       else if (key == "items")
         items = entry.second, hasItems = true;
-      else if (key == "metadata" && !entry.second.IsNull())
+      else if (key == "metadata" && !entry.second.isNull())
         metadata = entry.second, hasMetadata = true;
     }
     if (apiVersion.empty() && !head.hasErrors())
@@ -136,15 +135,15 @@ class Loader {
 
     // `kind: List` (and typed lists such as ServiceList): expand the items.
     if (kind == "List" || (kind.size() > 4 && kind.ends_with("List") && hasItems)) {
-      if (!hasItems || items.IsNull()) return;
-      if (!items.IsSequence()) {
+      if (!hasItems || items.isNull()) return;
+      if (!items.isList()) {
         head.error(FieldPath::root("items"),
                    std::string("expected list, got ") + decode::typeName(decode::valueType(items)));
         return report(head, origin, kind, {}, {});
       }
       for (auto it = items.begin(); it != items.end(); ++it) {
         object(*it, {origin.file, origin.document,
-                     lineOf(*it, origin.line - (n.Mark().is_null() ? 0 : n.Mark().line))});
+                     lineOf(*it, origin.line - (n.mark().isNull() ? 0 : n.mark().line))});
       }
       return;
     }
@@ -232,7 +231,7 @@ class Loader {
   // Decodes, validates and stores one object of a known kind.
   struct Dispatch {
     Loader& self;
-    const YAML::Node& node;
+    const yaml::Node& node;
     decode::Ctx& ctx;
     Issues& issues;
     api::ObjectMeta meta;
@@ -434,7 +433,7 @@ LoadResult loadPaths(const std::vector<std::string>& paths) {
   return std::move(out.result);
 }
 
-DecodedObject decodeObject(const YAML::Node& object, const std::string& origin, int64_t order) {
+DecodedObject decodeObject(const yaml::Node& object, const std::string& origin, int64_t order) {
   Loader loader;
   loader.single(object, origin, order);
   return DecodedObject{std::move(loader.last), std::move(loader.result.diagnostics)};

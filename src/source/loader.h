@@ -12,11 +12,8 @@
 #include <vector>
 
 #include "api/diagnostic.h"
+#include "source/yaml/tree.h"
 #include "store/snapshot.h"
-
-namespace YAML {
-class Node;
-}
 
 namespace portico::source {
 
@@ -59,7 +56,7 @@ struct DecodedObject {
 // Decodes and validates one parsed object with the same decoders, defaults
 // and validation as a document of a manifest file called `origin`; the
 // object gets meta.order `order` and meta.source {origin, 0, 0}.
-DecodedObject decodeObject(const YAML::Node& object, const std::string& origin, int64_t order);
+DecodedObject decodeObject(const yaml::Node& object, const std::string& origin, int64_t order);
 
 // Adds `object` to its kind's table; false (nothing added) when that key is taken.
 bool insertObject(store::Snapshot& snapshot, const AnyObject& object);

@@ -86,7 +86,7 @@ TEST(ValidateGateway, ListenerRules) {
   expectRejected(gateway("  - {name: a, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: None}}}\n"),
                  "spec.listeners[0].allowedRoutes.namespaces.from", "must be one of All, Selector, Same");
   expectRejected(gateway("  - {name: a, protocol: HTTP}\n"), "spec.listeners[0].port", "required field is missing");
-  expectRejected(gateway("  []\n"), "spec.listeners", "at least 1 item");
+  expectRejected(gateway("    []\n"), "spec.listeners", "at least 1 item");
   // Distinct hostnames on one port are fine, and so is TLS with a mode.
   expectAccepted(gateway("  - {name: a, port: 80, protocol: HTTP, hostname: a.example.com}\n"
                          "  - {name: b, port: 80, protocol: HTTP, hostname: b.example.com}\n"

@@ -53,7 +53,7 @@ bool base64Decode(std::string_view in, std::string& out) {
   return (acc & ((1u << bits) - 1)) == 0;
 }
 
-void base64Map(Ctx& c, const YAML::Node& v, const FieldPath& fp, std::map<std::string, std::string>& out) {
+void base64Map(Ctx& c, const Node& v, const FieldPath& fp, std::map<std::string, std::string>& out) {
   std::map<std::string, std::string> raw;
   c.strMap(v, fp, raw);
   for (auto& [key, encoded] : raw) {
@@ -68,23 +68,23 @@ void base64Map(Ctx& c, const YAML::Node& v, const FieldPath& fp, std::map<std::s
 
 }  // namespace
 
-void decode(Ctx& c, const YAML::Node& root, api::Service& out) {
+void decode(Ctx& c, const Node& root, api::Service& out) {
   static constexpr std::array<std::string_view, 16> kIgnoredSpec{
       "clusterIPs", "externalIPs", "sessionAffinity", "loadBalancerIP", "loadBalancerSourceRanges",
       "externalTrafficPolicy", "healthCheckNodePort", "publishNotReadyAddresses", "sessionAffinityConfig",
       "ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts", "loadBalancerClass",
       "internalTrafficPolicy", "trafficDistribution", "topologyKeys"};
-  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k)) return true;
     if (k != "spec") return false;
-    fields(c, v, fp, {}, [&](std::string_view sk, const YAML::Node& sv, const FieldPath& sfp) {
+    fields(c, v, fp, {}, [&](std::string_view sk, const Node& sv, const FieldPath& sfp) {
       if (sk == "type") return c.str(sv, sfp, out.type), true;
       if (sk == "clusterIP") return c.str(sv, sfp, out.clusterIP), true;
       if (sk == "externalName") return c.str(sv, sfp, out.externalName), true;
       if (sk == "selector") return c.strMap(sv, sfp, out.selector), true;
       if (sk == "ports") {
-        list(c, sv, sfp, out.ports, [&](const YAML::Node& n, const FieldPath& ip, api::ServicePort& port) {
-          fields(c, n, ip, {"port"}, [&](std::string_view pk, const YAML::Node& pv, const FieldPath& pfp) {
+        list(c, sv, sfp, out.ports, [&](const Node& n, const FieldPath& ip, api::ServicePort& port) {
+          fields(c, n, ip, {"port"}, [&](std::string_view pk, const Node& pv, const FieldPath& pfp) {
             if (pk == "name") return c.str(pv, pfp, port.name), true;
             if (pk == "port") return c.i32(pv, pfp, port.port), true;
             if (pk == "protocol") return c.str(pv, pfp, port.protocol), true;
@@ -93,7 +93,7 @@ void decode(Ctx& c, const YAML::Node& root, api::Service& out) {
               // IntOrString: a number or a named container port.
               ValueType t = valueType(pv);
               if (t == ValueType::Integer || t == ValueType::String) {
-                port.targetPort = pv.Scalar();
+                port.targetPort = pv.scalar();
               } else {
                 c.error(pfp, std::string("expected integer or string, got ") + typeName(t));
               }
@@ -112,19 +112,19 @@ void decode(Ctx& c, const YAML::Node& root, api::Service& out) {
   });
 }
 
-void decode(Ctx& c, const YAML::Node& root, api::EndpointSlice& out) {
-  fields(c, root, FieldPath(), {"addressType"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decode(Ctx& c, const Node& root, api::EndpointSlice& out) {
+  fields(c, root, FieldPath(), {"addressType"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k)) return true;
     if (k == "addressType") return c.str(v, fp, out.addressType), true;
     if (k == "endpoints") {
-      list(c, v, fp, out.endpoints, [&](const YAML::Node& n, const FieldPath& ip, api::Endpoint& e) {
-        fields(c, n, ip, {"addresses"}, [&](std::string_view ek, const YAML::Node& ev, const FieldPath& efp) {
+      list(c, v, fp, out.endpoints, [&](const Node& n, const FieldPath& ip, api::Endpoint& e) {
+        fields(c, n, ip, {"addresses"}, [&](std::string_view ek, const Node& ev, const FieldPath& efp) {
           if (ek == "addresses") return c.strList(ev, efp, e.addresses), true;
           if (ek == "hostname") return c.str(ev, efp, e.hostname), true;
           if (ek == "nodeName") return c.str(ev, efp, e.nodeName), true;
           if (ek == "zone") return c.str(ev, efp, e.zone), true;
           if (ek == "conditions") {
-            fields(c, ev, efp, {}, [&](std::string_view ck, const YAML::Node& cv, const FieldPath& cfp) {
+            fields(c, ev, efp, {}, [&](std::string_view ck, const Node& cv, const FieldPath& cfp) {
               if (ck == "ready") return c.boolean(cv, cfp, e.conditions.ready), true;
               if (ck == "serving") return c.boolean(cv, cfp, e.conditions.serving), true;
               if (ck == "terminating") return c.boolean(cv, cfp, e.conditions.terminating), true;
@@ -135,7 +135,7 @@ void decode(Ctx& c, const YAML::Node& root, api::EndpointSlice& out) {
           if (ek == "targetRef") {
             static constexpr std::array<std::string_view, 6> kRefIgnored{"kind", "namespace", "uid", "apiVersion",
                                                                          "resourceVersion", "fieldPath"};
-            fields(c, ev, efp, {}, [&](std::string_view rk, const YAML::Node& rv, const FieldPath& rfp) {
+            fields(c, ev, efp, {}, [&](std::string_view rk, const Node& rv, const FieldPath& rfp) {
               if (rk == "name") return c.str(rv, rfp, e.targetRefName), true;
               return oneOf(rk, kRefIgnored);
             });
@@ -147,8 +147,8 @@ void decode(Ctx& c, const YAML::Node& root, api::EndpointSlice& out) {
       return true;
     }
     if (k == "ports") {
-      list(c, v, fp, out.ports, [&](const YAML::Node& n, const FieldPath& ip, api::EndpointPort& port) {
-        fields(c, n, ip, {}, [&](std::string_view pk, const YAML::Node& pv, const FieldPath& pfp) {
+      list(c, v, fp, out.ports, [&](const Node& n, const FieldPath& ip, api::EndpointPort& port) {
+        fields(c, n, ip, {}, [&](std::string_view pk, const Node& pv, const FieldPath& pfp) {
           if (pk == "name") return c.str(pv, pfp, port.name), true;
           if (pk == "port") return c.i32(pv, pfp, port.port), true;
           if (pk == "protocol") return c.str(pv, pfp, port.protocol), true;
@@ -162,11 +162,11 @@ void decode(Ctx& c, const YAML::Node& root, api::EndpointSlice& out) {
   });
 }
 
-void decode(Ctx& c, const YAML::Node& root, api::Secret& out) {
-  YAML::Node stringData;  // a handle copy: iterator values are temporaries
+void decode(Ctx& c, const Node& root, api::Secret& out) {
+  Node stringData;  // a handle copy: iterator values are temporaries
   bool hasStringData = false;
   FieldPath stringDataPath = FieldPath::root("stringData");
-  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k) || k == "immutable") return true;
     if (k == "type") return c.str(v, fp, out.type), true;
     if (k == "data") return base64Map(c, v, fp, out.data), true;
@@ -181,8 +181,8 @@ void decode(Ctx& c, const YAML::Node& root, api::Secret& out) {
   }
 }
 
-void decode(Ctx& c, const YAML::Node& root, api::ConfigMap& out) {
-  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decode(Ctx& c, const Node& root, api::ConfigMap& out) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k) || k == "immutable") return true;
     if (k == "data") return c.strMap(v, fp, out.data), true;
     // binaryData is base64; Portico reads it like data (e.g. ca.crt).
@@ -191,11 +191,11 @@ void decode(Ctx& c, const YAML::Node& root, api::ConfigMap& out) {
   });
 }
 
-void decode(Ctx& c, const YAML::Node& root, api::Namespace&) {
-  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decode(Ctx& c, const Node& root, api::Namespace&) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k)) return true;
     if (k == "spec") {
-      fields(c, v, fp, {}, [&](std::string_view sk, const YAML::Node&, const FieldPath&) { return sk == "finalizers"; });
+      fields(c, v, fp, {}, [&](std::string_view sk, const Node&, const FieldPath&) { return sk == "finalizers"; });
       return true;
     }
     return false;
@@ -204,11 +204,11 @@ void decode(Ctx& c, const YAML::Node& root, api::Namespace&) {
 
 // Only spec.group is read; the schema itself is the API server's business,
 // so the rest of the spec is accepted as it is.
-void decode(Ctx& c, const YAML::Node& root, api::CustomResourceDefinition& out) {
-  fields(c, root, FieldPath(), {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decode(Ctx& c, const Node& root, api::CustomResourceDefinition& out) {
+  fields(c, root, FieldPath(), {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (isEnvelopeKey(k)) return true;
     if (k == "spec") {
-      fields(c, v, fp, {}, [&](std::string_view sk, const YAML::Node& sv, const FieldPath& sfp) {
+      fields(c, v, fp, {}, [&](std::string_view sk, const Node& sv, const FieldPath& sfp) {
         if (sk == "group") c.str(sv, sfp, out.group);
         return true;
       });

@@ -5,17 +5,17 @@
 namespace portico::source::decode {
 namespace {
 
-void headerFilter(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPHeaderFilter& out) {
-  auto headers = [&](const YAML::Node& v, const FieldPath& fp, std::vector<api::HTTPHeader>& dst) {
-    list(c, v, fp, dst, [&](const YAML::Node& h, const FieldPath& hp, api::HTTPHeader& hdr) {
-      fields(c, h, hp, {"name", "value"}, [&](std::string_view k, const YAML::Node& hv, const FieldPath& kp) {
+void headerFilter(Ctx& c, const Node& n, const FieldPath& p, api::HTTPHeaderFilter& out) {
+  auto headers = [&](const Node& v, const FieldPath& fp, std::vector<api::HTTPHeader>& dst) {
+    list(c, v, fp, dst, [&](const Node& h, const FieldPath& hp, api::HTTPHeader& hdr) {
+      fields(c, h, hp, {"name", "value"}, [&](std::string_view k, const Node& hv, const FieldPath& kp) {
         if (k == "name") return c.str(hv, kp, hdr.name), true;
         if (k == "value") return c.str(hv, kp, hdr.value), true;
         return false;
       });
     });
   };
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "set") return headers(v, fp, out.set), true;
     if (k == "add") return headers(v, fp, out.add), true;
     if (k == "remove") return c.strList(v, fp, out.remove), true;
@@ -23,8 +23,8 @@ void headerFilter(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPHead
   });
 }
 
-void pathModifier(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPPathModifier& out) {
-  fields(c, n, p, {"type"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void pathModifier(Ctx& c, const Node& n, const FieldPath& p, api::HTTPPathModifier& out) {
+  fields(c, n, p, {"type"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "type") return c.str(v, fp, out.type), true;
     if (k == "replaceFullPath") return c.str(v, fp, out.replaceFullPath), true;
     if (k == "replacePrefixMatch") return c.str(v, fp, out.replacePrefixMatch), true;
@@ -32,13 +32,13 @@ void pathModifier(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPPath
   });
 }
 
-void mirror(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRequestMirrorFilter& out) {
-  fields(c, n, p, {"backendRef"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void mirror(Ctx& c, const Node& n, const FieldPath& p, api::HTTPRequestMirrorFilter& out) {
+  fields(c, n, p, {"backendRef"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "backendRef") return decodeBackendObjectRef(c, v, fp, out.backendRef), true;
     if (k == "percent") return c.i32(v, fp, out.percent), true;
     if (k == "fraction") {
       auto& f = out.fraction.emplace();
-      fields(c, v, fp, {"numerator"}, [&](std::string_view fk, const YAML::Node& fv, const FieldPath& ffp) {
+      fields(c, v, fp, {"numerator"}, [&](std::string_view fk, const Node& fv, const FieldPath& ffp) {
         if (fk == "numerator") return c.i32(fv, ffp, f.numerator), true;
         if (fk == "denominator") return c.i32(fv, ffp, f.denominator), true;
         return false;
@@ -49,8 +49,8 @@ void mirror(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRequestMir
   });
 }
 
-void redirect(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRequestRedirectFilter& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void redirect(Ctx& c, const Node& n, const FieldPath& p, api::HTTPRequestRedirectFilter& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "scheme") return c.str(v, fp, out.scheme), true;
     if (k == "hostname") return c.str(v, fp, out.hostname), true;
     if (k == "path") return pathModifier(c, v, fp, out.path.emplace()), true;
@@ -60,16 +60,16 @@ void redirect(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRequestR
   });
 }
 
-void rewrite(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPURLRewriteFilter& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void rewrite(Ctx& c, const Node& n, const FieldPath& p, api::HTTPURLRewriteFilter& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "hostname") return c.str(v, fp, out.hostname), true;
     if (k == "path") return pathModifier(c, v, fp, out.path.emplace()), true;
     return false;
   });
 }
 
-void cors(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPCORSFilter& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void cors(Ctx& c, const Node& n, const FieldPath& p, api::HTTPCORSFilter& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "allowOrigins") return c.strList(v, fp, out.allowOrigins), true;
     if (k == "allowCredentials") return c.boolean(v, fp, out.allowCredentials), true;
     if (k == "allowMethods") return c.strList(v, fp, out.allowMethods), true;
@@ -80,13 +80,13 @@ void cors(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPCORSFilter& 
   });
 }
 
-void externalAuth(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPExternalAuthFilter& out) {
-  fields(c, n, p, {"protocol", "backendRef"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void externalAuth(Ctx& c, const Node& n, const FieldPath& p, api::HTTPExternalAuthFilter& out) {
+  fields(c, n, p, {"protocol", "backendRef"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "protocol") return c.str(v, fp, out.protocol), true;
     if (k == "backendRef") return decodeBackendObjectRef(c, v, fp, out.backendRef), true;
     if (k == "grpc") {
       out.grpcSet = true;
-      fields(c, v, fp, {}, [&](std::string_view gk, const YAML::Node& gv, const FieldPath& gfp) {
+      fields(c, v, fp, {}, [&](std::string_view gk, const Node& gv, const FieldPath& gfp) {
         if (gk == "allowedHeaders") return c.strList(gv, gfp, out.grpcAllowedHeaders), true;
         return false;
       });
@@ -94,7 +94,7 @@ void externalAuth(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPExte
     }
     if (k == "http") {
       out.httpSet = true;
-      fields(c, v, fp, {}, [&](std::string_view hk, const YAML::Node& hv, const FieldPath& hfp) {
+      fields(c, v, fp, {}, [&](std::string_view hk, const Node& hv, const FieldPath& hfp) {
         if (hk == "path") return c.str(hv, hfp, out.httpPath), true;
         if (hk == "allowedHeaders") return c.strList(hv, hfp, out.httpAllowedHeaders), true;
         if (hk == "allowedResponseHeaders") return c.strList(hv, hfp, out.httpAllowedResponseHeaders), true;
@@ -104,7 +104,7 @@ void externalAuth(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPExte
     }
     if (k == "forwardBody") {
       auto& fb = out.forwardBody.emplace();
-      fields(c, v, fp, {}, [&](std::string_view bk, const YAML::Node& bv, const FieldPath& bfp) {
+      fields(c, v, fp, {}, [&](std::string_view bk, const Node& bv, const FieldPath& bfp) {
         if (bk == "maxSize") return c.i32(bv, bfp, fb.maxSize), true;
         return false;
       });
@@ -116,8 +116,8 @@ void externalAuth(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPExte
 
 }  // namespace
 
-void decodeFilter(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteFilter& out, bool grpc) {
-  fields(c, n, p, {"type"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeFilter(Ctx& c, const Node& n, const FieldPath& p, api::HTTPRouteFilter& out, bool grpc) {
+  fields(c, n, p, {"type"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "type") return c.str(v, fp, out.type), true;
     if (k == "requestHeaderModifier") return headerFilter(c, v, fp, out.requestHeaderModifier.emplace()), true;
     if (k == "responseHeaderModifier") return headerFilter(c, v, fp, out.responseHeaderModifier.emplace()), true;

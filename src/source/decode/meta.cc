@@ -10,8 +10,8 @@ bool isEnvelopeKey(std::string_view key) {
   return key == "apiVersion" || key == "kind" || key == "metadata" || key == "status";
 }
 
-void decodeMeta(Ctx& c, const YAML::Node& n, const FieldPath& p, api::ObjectMeta& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeMeta(Ctx& c, const Node& n, const FieldPath& p, api::ObjectMeta& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "name") return c.str(v, fp, out.name), true;
     if (k == "namespace") return c.str(v, fp, out.namespace_), true;
     if (k == "generation") return c.i64(v, fp, out.generation), true;
@@ -26,8 +26,8 @@ void decodeMeta(Ctx& c, const YAML::Node& n, const FieldPath& p, api::ObjectMeta
   });
 }
 
-void decodeParentRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::ParentReference& out) {
-  fields(c, n, p, {"name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeParentRef(Ctx& c, const Node& n, const FieldPath& p, api::ParentReference& out) {
+  fields(c, n, p, {"name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "group") return c.str(v, fp, out.group), true;
     if (k == "kind") return c.str(v, fp, out.kind), true;
     if (k == "namespace") return c.str(v, fp, out.namespace_), true;
@@ -38,11 +38,11 @@ void decodeParentRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::Paren
   });
 }
 
-bool decodeCommonRouteField(Ctx& c, std::string_view key, const YAML::Node& v, const FieldPath& p,
+bool decodeCommonRouteField(Ctx& c, std::string_view key, const Node& v, const FieldPath& p,
                             api::CommonRouteSpec& out) {
   if (key == "parentRefs") {
     list(c, v, p, out.parentRefs,
-         [&](const YAML::Node& n, const FieldPath& ip, api::ParentReference& r) { decodeParentRef(c, n, ip, r); });
+         [&](const Node& n, const FieldPath& ip, api::ParentReference& r) { decodeParentRef(c, n, ip, r); });
     return true;
   }
   if (key == "useDefaultGateways") return c.str(v, p, out.useDefaultGateways), true;
@@ -51,7 +51,7 @@ bool decodeCommonRouteField(Ctx& c, std::string_view key, const YAML::Node& v, c
 
 namespace {
 
-bool backendObjectRefField(Ctx& c, std::string_view k, const YAML::Node& v, const FieldPath& fp,
+bool backendObjectRefField(Ctx& c, std::string_view k, const Node& v, const FieldPath& fp,
                            api::BackendObjectReference& out) {
   if (k == "group") return c.str(v, fp, out.group), true;
   if (k == "kind") return c.str(v, fp, out.kind), true;
@@ -63,20 +63,20 @@ bool backendObjectRefField(Ctx& c, std::string_view k, const YAML::Node& v, cons
 
 }  // namespace
 
-void decodeBackendObjectRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::BackendObjectReference& out) {
-  fields(c, n, p, {"name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeBackendObjectRef(Ctx& c, const Node& n, const FieldPath& p, api::BackendObjectReference& out) {
+  fields(c, n, p, {"name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     return backendObjectRefField(c, k, v, fp, out);
   });
 }
 
-bool decodeBackendRefField(Ctx& c, std::string_view key, const YAML::Node& v, const FieldPath& p,
+bool decodeBackendRefField(Ctx& c, std::string_view key, const Node& v, const FieldPath& p,
                            api::HTTPBackendRef& out) {
   if (key == "weight") return c.i32(v, p, out.weight), true;
   return backendObjectRefField(c, key, v, p, out.ref);
 }
 
-void decodeSecretRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::SecretObjectReference& out) {
-  fields(c, n, p, {"name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeSecretRef(Ctx& c, const Node& n, const FieldPath& p, api::SecretObjectReference& out) {
+  fields(c, n, p, {"name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "group") return c.str(v, fp, out.group), true;
     if (k == "kind") return c.str(v, fp, out.kind), true;
     if (k == "name") return c.str(v, fp, out.name), true;
@@ -85,8 +85,8 @@ void decodeSecretRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::Secre
   });
 }
 
-void decodeObjectRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::ObjectReference& out) {
-  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeObjectRef(Ctx& c, const Node& n, const FieldPath& p, api::ObjectReference& out) {
+  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "group") return c.str(v, fp, out.group), true;
     if (k == "kind") return c.str(v, fp, out.kind), true;
     if (k == "name") return c.str(v, fp, out.name), true;
@@ -95,8 +95,8 @@ void decodeObjectRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::Objec
   });
 }
 
-void decodeLocalRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::LocalObjectReference& out) {
-  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeLocalRef(Ctx& c, const Node& n, const FieldPath& p, api::LocalObjectReference& out) {
+  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "group") return c.str(v, fp, out.group), true;
     if (k == "kind") return c.str(v, fp, out.kind), true;
     if (k == "name") return c.str(v, fp, out.name), true;
@@ -104,9 +104,9 @@ void decodeLocalRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::LocalO
   });
 }
 
-void decodePolicyTargetRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api::PolicyTargetReference& out,
+void decodePolicyTargetRef(Ctx& c, const Node& n, const FieldPath& p, api::PolicyTargetReference& out,
                            bool withSectionName) {
-  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+  fields(c, n, p, {"group", "kind", "name"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "group") return c.str(v, fp, out.group), true;
     if (k == "kind") return c.str(v, fp, out.kind), true;
     if (k == "name") return c.str(v, fp, out.name), true;
@@ -115,13 +115,13 @@ void decodePolicyTargetRef(Ctx& c, const YAML::Node& n, const FieldPath& p, api:
   });
 }
 
-void decodeLabelSelector(Ctx& c, const YAML::Node& n, const FieldPath& p, api::LabelSelector& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeLabelSelector(Ctx& c, const Node& n, const FieldPath& p, api::LabelSelector& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "matchLabels") return c.strMap(v, fp, out.matchLabels), true;
     if (k == "matchExpressions") {
       list(c, v, fp, out.matchExpressions,
-           [&](const YAML::Node& e, const FieldPath& ep, api::LabelSelectorRequirement& r) {
-             fields(c, e, ep, {"key", "operator"}, [&](std::string_view ek, const YAML::Node& ev, const FieldPath& efp) {
+           [&](const Node& e, const FieldPath& ep, api::LabelSelectorRequirement& r) {
+             fields(c, e, ep, {"key", "operator"}, [&](std::string_view ek, const Node& ev, const FieldPath& efp) {
                if (ek == "key") return c.str(ev, efp, r.key), true;
                if (ek == "operator") return c.str(ev, efp, r.operator_), true;
                if (ek == "values") return c.strList(ev, efp, r.values), true;
@@ -134,8 +134,8 @@ void decodeLabelSelector(Ctx& c, const YAML::Node& n, const FieldPath& p, api::L
   });
 }
 
-void decodeSessionPersistence(Ctx& c, const YAML::Node& n, const FieldPath& p, api::SessionPersistence& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeSessionPersistence(Ctx& c, const Node& n, const FieldPath& p, api::SessionPersistence& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "sessionName") return c.str(v, fp, out.sessionName), true;
     if (k == "absoluteTimeout") return c.str(v, fp, out.absoluteTimeout), true;
     // Removed in v1.6 but still decoded for older manifests; validation
@@ -144,7 +144,7 @@ void decodeSessionPersistence(Ctx& c, const YAML::Node& n, const FieldPath& p, a
     if (k == "type") return c.str(v, fp, out.type), true;
     if (k == "cookieConfig") {
       auto& cc = out.cookieConfig.emplace();
-      fields(c, v, fp, {}, [&](std::string_view ck, const YAML::Node& cv, const FieldPath& cfp) {
+      fields(c, v, fp, {}, [&](std::string_view ck, const Node& cv, const FieldPath& cfp) {
         if (ck == "lifetimeType") return c.str(cv, cfp, cc.lifetimeType), true;
         return false;
       });
@@ -154,8 +154,8 @@ void decodeSessionPersistence(Ctx& c, const YAML::Node& n, const FieldPath& p, a
   });
 }
 
-void decodeHeaderMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPHeaderMatch& out) {
-  fields(c, n, p, {"name", "value"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeHeaderMatch(Ctx& c, const Node& n, const FieldPath& p, api::HTTPHeaderMatch& out) {
+  fields(c, n, p, {"name", "value"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "type") return c.str(v, fp, out.type), true;
     if (k == "name") return c.str(v, fp, out.name), true;
     if (k == "value") return c.str(v, fp, out.value), true;

@@ -3,8 +3,6 @@
 // explicit null is the same as an absent field.
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -15,20 +13,19 @@
 
 #include "api/validate/field_path.h"
 #include "api/validate/issues.h"
+#include "source/yaml/tree.h"
 
 namespace portico::source::decode {
 
 using api::validate::FieldPath;
 using api::validate::Issues;
+using yaml::Node;
 
 // What a node holds, after YAML 1.2 core-schema resolution of plain scalars
 // (quoted scalars are always strings).
 enum class ValueType { Null, String, Integer, Number, Boolean, Object, List };
-ValueType valueType(const YAML::Node& n);
+ValueType valueType(const Node& n);
 const char* typeName(ValueType t);
-
-// Marks strings of JSON-built trees as quoted, so "80" stays a string.
-inline constexpr const char* kQuotedTag = "!";
 
 class Ctx {
  public:
@@ -40,22 +37,22 @@ class Ctx {
 
   // Each reader returns true when it assigned a value; on a type mismatch it
   // reports "expected X, got Y" and leaves `out` alone.
-  bool str(const YAML::Node& n, const FieldPath& p, std::string& out);
-  bool str(const YAML::Node& n, const FieldPath& p, std::optional<std::string>& out);
-  bool i64(const YAML::Node& n, const FieldPath& p, int64_t& out);
-  bool i32(const YAML::Node& n, const FieldPath& p, int32_t& out);
-  bool i32(const YAML::Node& n, const FieldPath& p, std::optional<int32_t>& out);
-  bool boolean(const YAML::Node& n, const FieldPath& p, std::optional<bool>& out);
-  bool strList(const YAML::Node& n, const FieldPath& p, std::vector<std::string>& out);
-  bool strMap(const YAML::Node& n, const FieldPath& p, std::map<std::string, std::string>& out);
+  bool str(const Node& n, const FieldPath& p, std::string& out);
+  bool str(const Node& n, const FieldPath& p, std::optional<std::string>& out);
+  bool i64(const Node& n, const FieldPath& p, int64_t& out);
+  bool i32(const Node& n, const FieldPath& p, int32_t& out);
+  bool i32(const Node& n, const FieldPath& p, std::optional<int32_t>& out);
+  bool boolean(const Node& n, const FieldPath& p, std::optional<bool>& out);
+  bool strList(const Node& n, const FieldPath& p, std::vector<std::string>& out);
+  bool strMap(const Node& n, const FieldPath& p, std::map<std::string, std::string>& out);
 
-  bool expectObject(const YAML::Node& n, const FieldPath& p) { return expect(n, p, ValueType::Object); }
-  bool expectList(const YAML::Node& n, const FieldPath& p) { return expect(n, p, ValueType::List); }
+  bool expectObject(const Node& n, const FieldPath& p) { return expect(n, p, ValueType::Object); }
+  bool expectList(const Node& n, const FieldPath& p) { return expect(n, p, ValueType::List); }
 
   void unknownField(const FieldPath& p);
 
  private:
-  bool expect(const YAML::Node& n, const FieldPath& p, ValueType want);
+  bool expect(const Node& n, const FieldPath& p, ValueType want);
   Issues& out_;
 };
 
@@ -64,27 +61,26 @@ class Ctx {
 // Null values are skipped; `required` keys that are absent or null are
 // reported as missing.
 template <class F>
-void fields(Ctx& c, const YAML::Node& n, const FieldPath& p, std::initializer_list<std::string_view> required, F&& f) {
+void fields(Ctx& c, const Node& n, const FieldPath& p, std::initializer_list<std::string_view> required, F&& f) {
   if (!c.expectObject(n, p)) return;
   uint32_t seen = 0;
   for (auto it = n.begin(); it != n.end(); ++it) {
-    // Dereferencing yields a temporary pair; keep it alive for the body.
-    const auto entry = *it;
-    const YAML::Node& k = entry.first;
-    const YAML::Node& v = entry.second;
-    if (!k.IsScalar()) {
+    const yaml::Item entry = *it;
+    const Node& k = entry.first;
+    const Node& v = entry.second;
+    if (!k.isScalar()) {
       c.error(p, "object keys must be strings");
       continue;
     }
-    const std::string& key = k.Scalar();
-    if (v.IsNull()) continue;
+    const std::string_view key = k.scalar();
+    if (v.isNull()) continue;
     uint32_t bit = 1;
     for (auto r : required) {
       if (r == key) seen |= bit;
       bit <<= 1;
     }
     const FieldPath fp = p.field(key);
-    if (!f(std::string_view(key), v, fp)) c.unknownField(fp);
+    if (!f(key, v, fp)) c.unknownField(fp);
   }
   uint32_t bit = 1;
   for (auto r : required) {
@@ -95,7 +91,7 @@ void fields(Ctx& c, const YAML::Node& n, const FieldPath& p, std::initializer_li
 
 // Decodes a list; `f(item, path, out)` fills one element.
 template <class T, class F>
-bool list(Ctx& c, const YAML::Node& n, const FieldPath& p, std::vector<T>& out, F&& f) {
+bool list(Ctx& c, const Node& n, const FieldPath& p, std::vector<T>& out, F&& f) {
   if (!c.expectList(n, p)) return false;
   out.clear();
   out.reserve(n.size());
@@ -103,8 +99,8 @@ bool list(Ctx& c, const YAML::Node& n, const FieldPath& p, std::vector<T>& out, 
   for (auto it = n.begin(); it != n.end(); ++it, ++i) {
     const FieldPath ip = p.at(i);
     out.emplace_back();
-    const YAML::Node item = *it;
-    if (!item.IsNull()) f(item, ip, out.back());
+    const Node item = *it;
+    if (!item.isNull()) f(item, ip, out.back());
   }
   return true;
 }

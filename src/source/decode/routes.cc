@@ -9,11 +9,11 @@
 namespace portico::source::decode {
 namespace {
 
-void httpMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteMatch& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void httpMatch(Ctx& c, const Node& n, const FieldPath& p, api::HTTPRouteMatch& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "path") {
       auto& pm = out.path.emplace();
-      fields(c, v, fp, {}, [&](std::string_view pk, const YAML::Node& pv, const FieldPath& pfp) {
+      fields(c, v, fp, {}, [&](std::string_view pk, const Node& pv, const FieldPath& pfp) {
         if (pk == "type") return c.str(pv, pfp, pm.type), true;
         if (pk == "value") return c.str(pv, pfp, pm.value), true;
         return false;
@@ -22,12 +22,12 @@ void httpMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteMa
     }
     if (k == "headers") {
       list(c, v, fp, out.headers,
-           [&](const YAML::Node& h, const FieldPath& hp, api::HTTPHeaderMatch& m) { decodeHeaderMatch(c, h, hp, m); });
+           [&](const Node& h, const FieldPath& hp, api::HTTPHeaderMatch& m) { decodeHeaderMatch(c, h, hp, m); });
       return true;
     }
     if (k == "queryParams") {
       list(c, v, fp, out.queryParams,
-           [&](const YAML::Node& h, const FieldPath& hp, api::HTTPQueryParamMatch& m) { decodeHeaderMatch(c, h, hp, m); });
+           [&](const Node& h, const FieldPath& hp, api::HTTPQueryParamMatch& m) { decodeHeaderMatch(c, h, hp, m); });
       return true;
     }
     if (k == "method") return c.str(v, fp, out.method), true;
@@ -36,34 +36,34 @@ void httpMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteMa
   if (!out.path) out.path.emplace();  // CRD default {type: PathPrefix, value: "/"}
 }
 
-void filterList(Ctx& c, const YAML::Node& v, const FieldPath& p, std::vector<api::HTTPRouteFilter>& out, bool grpc) {
+void filterList(Ctx& c, const Node& v, const FieldPath& p, std::vector<api::HTTPRouteFilter>& out, bool grpc) {
   list(c, v, p, out,
-       [&](const YAML::Node& n, const FieldPath& ip, api::HTTPRouteFilter& f) { decodeFilter(c, n, ip, f, grpc); });
+       [&](const Node& n, const FieldPath& ip, api::HTTPRouteFilter& f) { decodeFilter(c, n, ip, f, grpc); });
 }
 
-void backendRefs(Ctx& c, const YAML::Node& v, const FieldPath& p, std::vector<api::HTTPBackendRef>& out,
+void backendRefs(Ctx& c, const Node& v, const FieldPath& p, std::vector<api::HTTPBackendRef>& out,
                  bool withFilters, bool grpc) {
-  list(c, v, p, out, [&](const YAML::Node& n, const FieldPath& ip, api::HTTPBackendRef& b) {
-    fields(c, n, ip, {"name"}, [&](std::string_view k, const YAML::Node& bv, const FieldPath& fp) {
+  list(c, v, p, out, [&](const Node& n, const FieldPath& ip, api::HTTPBackendRef& b) {
+    fields(c, n, ip, {"name"}, [&](std::string_view k, const Node& bv, const FieldPath& fp) {
       if (withFilters && k == "filters") return filterList(c, bv, fp, b.filters, grpc), true;
       return decodeBackendRefField(c, k, bv, fp, b);
     });
   });
 }
 
-void httpRule(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteRule& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void httpRule(Ctx& c, const Node& n, const FieldPath& p, api::HTTPRouteRule& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "name") return c.str(v, fp, out.name), true;
     if (k == "matches") {
       list(c, v, fp, out.matches,
-           [&](const YAML::Node& m, const FieldPath& mp, api::HTTPRouteMatch& r) { httpMatch(c, m, mp, r); });
+           [&](const Node& m, const FieldPath& mp, api::HTTPRouteMatch& r) { httpMatch(c, m, mp, r); });
       return true;
     }
     if (k == "filters") return filterList(c, v, fp, out.filters, false), true;
     if (k == "backendRefs") return backendRefs(c, v, fp, out.backendRefs, true, false), true;
     if (k == "timeouts") {
       auto& t = out.timeouts.emplace();
-      fields(c, v, fp, {}, [&](std::string_view tk, const YAML::Node& tv, const FieldPath& tfp) {
+      fields(c, v, fp, {}, [&](std::string_view tk, const Node& tv, const FieldPath& tfp) {
         if (tk == "request") return c.str(tv, tfp, t.request), true;
         if (tk == "backendRequest") return c.str(tv, tfp, t.backendRequest), true;
         return false;
@@ -72,9 +72,9 @@ void httpRule(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteRul
     }
     if (k == "retry") {
       auto& r = out.retry.emplace();
-      fields(c, v, fp, {}, [&](std::string_view rk, const YAML::Node& rv, const FieldPath& rfp) {
+      fields(c, v, fp, {}, [&](std::string_view rk, const Node& rv, const FieldPath& rfp) {
         if (rk == "codes") {
-          list(c, rv, rfp, r.codes, [&](const YAML::Node& cn, const FieldPath& cp, int32_t& code) { c.i32(cn, cp, code); });
+          list(c, rv, rfp, r.codes, [&](const Node& cn, const FieldPath& cp, int32_t& code) { c.i32(cn, cp, code); });
           return true;
         }
         if (rk == "attempts") return c.i32(rv, rfp, r.attempts), true;
@@ -88,11 +88,11 @@ void httpRule(Ctx& c, const YAML::Node& n, const FieldPath& p, api::HTTPRouteRul
   });
 }
 
-void grpcMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::GRPCRouteMatch& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void grpcMatch(Ctx& c, const Node& n, const FieldPath& p, api::GRPCRouteMatch& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "method") {
       auto& m = out.method.emplace();
-      fields(c, v, fp, {}, [&](std::string_view mk, const YAML::Node& mv, const FieldPath& mfp) {
+      fields(c, v, fp, {}, [&](std::string_view mk, const Node& mv, const FieldPath& mfp) {
         if (mk == "type") return c.str(mv, mfp, m.type), true;
         if (mk == "service") return c.str(mv, mfp, m.service), true;
         if (mk == "method") return c.str(mv, mfp, m.method), true;
@@ -102,19 +102,19 @@ void grpcMatch(Ctx& c, const YAML::Node& n, const FieldPath& p, api::GRPCRouteMa
     }
     if (k == "headers") {
       list(c, v, fp, out.headers,
-           [&](const YAML::Node& h, const FieldPath& hp, api::HTTPHeaderMatch& m) { decodeHeaderMatch(c, h, hp, m); });
+           [&](const Node& h, const FieldPath& hp, api::HTTPHeaderMatch& m) { decodeHeaderMatch(c, h, hp, m); });
       return true;
     }
     return false;
   });
 }
 
-void grpcRule(Ctx& c, const YAML::Node& n, const FieldPath& p, api::GRPCRouteRule& out) {
-  fields(c, n, p, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void grpcRule(Ctx& c, const Node& n, const FieldPath& p, api::GRPCRouteRule& out) {
+  fields(c, n, p, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
     if (k == "name") return c.str(v, fp, out.name), true;
     if (k == "matches") {
       list(c, v, fp, out.matches,
-           [&](const YAML::Node& m, const FieldPath& mp, api::GRPCRouteMatch& r) { grpcMatch(c, m, mp, r); });
+           [&](const Node& m, const FieldPath& mp, api::GRPCRouteMatch& r) { grpcMatch(c, m, mp, r); });
       return true;
     }
     if (k == "filters") return filterList(c, v, fp, out.filters, true), true;
@@ -126,15 +126,15 @@ void grpcRule(Ctx& c, const YAML::Node& n, const FieldPath& p, api::GRPCRouteRul
 
 }  // namespace
 
-void decode(Ctx& c, const YAML::Node& root, api::HTTPRoute& out) {
+void decode(Ctx& c, const Node& root, api::HTTPRoute& out) {
   bool rulesSet = false;
-  withSpec(c, root, [&](const YAML::Node& spec, const FieldPath& sp) {
-    fields(c, spec, sp, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+  withSpec(c, root, [&](const Node& spec, const FieldPath& sp) {
+    fields(c, spec, sp, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
       if (decodeCommonRouteField(c, k, v, fp, out.common)) return true;
       if (k == "hostnames") return c.strList(v, fp, out.hostnames), true;
       if (k == "rules") {
         rulesSet = true;
-        list(c, v, fp, out.rules, [&](const YAML::Node& r, const FieldPath& rp, api::HTTPRouteRule& rule) {
+        list(c, v, fp, out.rules, [&](const Node& r, const FieldPath& rp, api::HTTPRouteRule& rule) {
           httpRule(c, r, rp, rule);
         });
         return true;
@@ -146,13 +146,13 @@ void decode(Ctx& c, const YAML::Node& root, api::HTTPRoute& out) {
   if (!rulesSet) out.rules.emplace_back().matches.emplace_back().path.emplace();
 }
 
-void decode(Ctx& c, const YAML::Node& root, api::GRPCRoute& out) {
-  withSpec(c, root, [&](const YAML::Node& spec, const FieldPath& sp) {
-    fields(c, spec, sp, {}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decode(Ctx& c, const Node& root, api::GRPCRoute& out) {
+  withSpec(c, root, [&](const Node& spec, const FieldPath& sp) {
+    fields(c, spec, sp, {}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
       if (decodeCommonRouteField(c, k, v, fp, out.common)) return true;
       if (k == "hostnames") return c.strList(v, fp, out.hostnames), true;
       if (k == "rules") {
-        list(c, v, fp, out.rules, [&](const YAML::Node& r, const FieldPath& rp, api::GRPCRouteRule& rule) {
+        list(c, v, fp, out.rules, [&](const Node& r, const FieldPath& rp, api::GRPCRouteRule& rule) {
           grpcRule(c, r, rp, rule);
         });
         return true;
@@ -162,14 +162,14 @@ void decode(Ctx& c, const YAML::Node& root, api::GRPCRoute& out) {
   });
 }
 
-void decodeL4(Ctx& c, const YAML::Node& root, api::L4Route& out, bool tls) {
-  withSpec(c, root, [&](const YAML::Node& spec, const FieldPath& sp) {
-    fields(c, spec, sp, {"rules"}, [&](std::string_view k, const YAML::Node& v, const FieldPath& fp) {
+void decodeL4(Ctx& c, const Node& root, api::L4Route& out, bool tls) {
+  withSpec(c, root, [&](const Node& spec, const FieldPath& sp) {
+    fields(c, spec, sp, {"rules"}, [&](std::string_view k, const Node& v, const FieldPath& fp) {
       if (decodeCommonRouteField(c, k, v, fp, out.common)) return true;
       if (tls && k == "hostnames") return c.strList(v, fp, out.hostnames), true;
       if (k == "rules") {
-        list(c, v, fp, out.rules, [&](const YAML::Node& r, const FieldPath& rp, api::L4RouteRule& rule) {
-          fields(c, r, rp, {"backendRefs"}, [&](std::string_view rk, const YAML::Node& rv, const FieldPath& rfp) {
+        list(c, v, fp, out.rules, [&](const Node& r, const FieldPath& rp, api::L4RouteRule& rule) {
+          fields(c, r, rp, {"backendRefs"}, [&](std::string_view rk, const Node& rv, const FieldPath& rfp) {
             if (rk == "name") return c.str(rv, rfp, rule.name), true;
             if (rk == "backendRefs") return backendRefs(c, rv, rfp, rule.backendRefs, false, false), true;
             return false;
