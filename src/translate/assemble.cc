@@ -9,13 +9,23 @@
 namespace portico::translate {
 namespace {
 
-std::vector<ir::Route> sorted(std::vector<PendingRoute>& v) {
-  std::stable_sort(v.begin(), v.end(),
-                   [](const PendingRoute& a, const PendingRoute& b) { return precedes(a.key, b.key); });
+std::vector<ir::Route> sorted(std::vector<SharedPendingRoute>& v) {
+  std::stable_sort(v.begin(), v.end(), [](const SharedPendingRoute& a, const SharedPendingRoute& b) {
+    return precedes(a->key, b->key);
+  });
   std::vector<ir::Route> out;
   out.reserve(v.size());
-  for (auto& p : v) out.push_back(std::move(p.route));
-  std::vector<PendingRoute>().swap(v);  // moved-from routes would otherwise live until translate() returns
+  for (auto& p : v) {
+    // The last holder takes the route; the others (the same rule under
+    // another hostname or listener) copy it.
+    if (p.use_count() == 1) {
+      out.push_back(std::move(p->route));
+    } else {
+      out.push_back(p->route);
+    }
+    p.reset();
+  }
+  std::vector<SharedPendingRoute>().swap(v);
   return out;
 }
 

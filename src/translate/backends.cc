@@ -26,8 +26,9 @@ bool appProtocolSupported(std::string_view routeKind, std::string_view app) {
 
 void fillEndpoints(const Context& ctx, ir::Cluster& c, const api::Service& svc, const api::ServicePort& sp) {
   const std::string portName = sp.name.value_or("");
-  for (const auto& [key, slice] : ctx.snap.endpointSlices) {
-    if (slice->meta.namespace_ != svc.meta.namespace_ || slice->serviceName() != svc.meta.name) continue;
+  const auto slices = ctx.slicesByService.find(nsName(svc.meta.namespace_, svc.meta.name));
+  if (slices == ctx.slicesByService.end()) return;
+  for (const api::EndpointSlice* slice : slices->second) {
     if (slice->addressType == "FQDN") continue;  // not resolvable by a proxy without DNS
     // The slice port that serves this Service port has the same name.
     std::optional<int32_t> port;

@@ -83,11 +83,17 @@ struct PendingRoute {
   ir::Route route;
 };
 
+// A compiled route is shared by every listener and hostname it attaches
+// to; assembleIR copies it out only for all but the last of them.
+using SharedPendingRoute = std::shared_ptr<PendingRoute>;
+
 struct PendingListener {
-  std::map<std::string, std::vector<PendingRoute>> http;  // by intersected hostname
-  std::map<std::string, std::vector<PendingRoute>> grpc;
+  std::map<std::string, std::vector<SharedPendingRoute>> http;  // by intersected hostname
+  std::map<std::string, std::vector<SharedPendingRoute>> grpc;
   std::vector<ir::L4Route> l4;
 };
+
+inline std::string nsName(std::string_view ns, std::string_view name);
 
 struct Context {
   const store::Snapshot& snap;
@@ -117,8 +123,18 @@ struct Context {
   // Objects' statuses by kind, filled as we go.
   std::map<std::string, status::ObjectStatus*> statusByKey;
 
+  // EndpointSlices by the Service they belong to ("ns/name" from the
+  // kubernetes.io/service-name label), in snapshot order: each cluster
+  // looks up its own instead of scanning every slice (which made
+  // translate quadratic in Services).
+  std::map<std::string, std::vector<const api::EndpointSlice*>, std::less<>> slicesByService;
+
   Context(const store::Snapshot& s, const Options& o, Result& r)
-      : snap(s), options(o), grants(s), namespaces(s), out(r) {}
+      : snap(s), options(o), grants(s), namespaces(s), out(r) {
+    for (const auto& [key, slice] : s.endpointSlices) {
+      slicesByService[nsName(slice->meta.namespace_, slice->serviceName())].push_back(slice.get());
+    }
+  }
 
   void warn(std::string kind, const api::ObjectMeta& meta, std::string field, std::string message) {
     api::Diagnostic d;

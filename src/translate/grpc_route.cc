@@ -110,7 +110,7 @@ CompiledRoute compileGRPCRoute(Context& ctx, const api::GRPCRoute& route) {
       pr.route.match = matches[mi].match;
       pr.route.sessionPersistence = compileSessionPersistence(rule.sessionPersistence, defaultCookie, "/");
       pr.key = grpcSortKey(meta, matches[mi].serviceLen, matches[mi].methodLen, pr.route.match.headers.size(), ri, mi);
-      out.routes.push_back(std::move(pr));
+      out.routes.push_back(std::make_shared<PendingRoute>(std::move(pr)));
     }
   }
   return out;

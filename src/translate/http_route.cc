@@ -158,7 +158,7 @@ CompiledRoute compileHTTPRoute(Context& ctx, const api::HTTPRoute& route) {
       pr.route.sessionPersistence =
           compileSessionPersistence(rule.sessionPersistence, defaultCookie, cookiePathFor(compiled[mi]));
       pr.key = httpSortKey(meta, pr.route.match, ri, mi);
-      out.routes.push_back(std::move(pr));
+      out.routes.push_back(std::make_shared<PendingRoute>(std::move(pr)));
     }
   }
   return out;

@@ -12,7 +12,7 @@
 namespace portico::translate {
 
 struct CompiledRoute {
-  std::vector<PendingRoute> routes;  // HTTP or gRPC
+  std::vector<SharedPendingRoute> routes;  // HTTP or gRPC
   bool grpc = false;
   std::vector<ir::L4Backend> l4Backends;
   size_t rules = 0;
