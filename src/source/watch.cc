@@ -145,11 +145,13 @@ class FileWatcherImpl final : public FileWatcher {
     for (const auto& f : files_) watchFile(f, nullptr);
   }
 
-  // Whether the event may change what loadPaths() reads.
-  bool onEvent(const inotify_event& ev) {
+  // Whether the event may change what loadPaths() reads. `inPlace` is set
+  // when it may be part of a write still going on (see run()).
+  bool onEvent(const inotify_event& ev, bool& inPlace) {
     if (ev.mask & IN_Q_OVERFLOW) {  // events were lost: assume the worst
       rewalk_ = true;
       refresh();
+      inPlace = true;
       return true;
     }
     auto it = watches_.find(ev.wd);
@@ -161,24 +163,32 @@ class FileWatcherImpl final : public FileWatcher {
     }
     if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
       rewalk_ = true;
+      inPlace = true;
       return true;
     }
     if (ev.len == 0) return false;
     const std::string name(ev.name);  // NUL-padded to ev.len
     const Watch& w = it->second;
-    if (w.names.count(name)) return true;
+    const bool written = (ev.mask & (IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE)) != 0;
+    if (w.names.count(name)) {
+      inPlace = inPlace || written;
+      return true;
+    }
     if (!w.recursive) return false;
     if (ev.mask & IN_ISDIR) {
       // Watch new subdirectories at once, before files appear in them;
       // files created before the watch exists are picked up by the reload
-      // this very event triggers.
+      // this very event triggers. Files may still be arriving in them.
       if (ev.mask & (IN_CREATE | IN_MOVED_TO)) watchTree(w.dir + "/" + name, nullptr);
+      inPlace = true;
       return true;
     }
-    return isManifestName(name);
+    if (!isManifestName(name)) return false;
+    inPlace = inPlace || written;
+    return true;
   }
 
-  bool drain() {
+  bool drain(bool& inPlace) {
     bool changed = false;
     alignas(inotify_event) char buf[16 * 1024];
     for (;;) {
@@ -187,7 +197,7 @@ class FileWatcherImpl final : public FileWatcher {
       for (ssize_t off = 0; off < n;) {
         const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
         off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-        if (onEvent(*ev)) changed = true;
+        if (onEvent(*ev, inPlace)) changed = true;
       }
     }
   }
@@ -196,7 +206,15 @@ class FileWatcherImpl final : public FileWatcher {
     // A file rewritten without pause (a log accidentally named *.yaml) must
     // not postpone the reload forever.
     const auto maxDelay = std::max(debounce_ * 10, std::chrono::milliseconds(1000));
+    // A burst made only of renames and deletions (how atomic writers such
+    // as GitOps tools and kubelet's ConfigMap volumes publish a file, and
+    // how `mv` and `rm` act) leaves nothing half-written: 1 ms of quiet is
+    // enough to batch it. A file being written in place may be read
+    // half-written, so any create, modify or close-write event waits for
+    // the full debounce (route propagation, docs/performance.md).
+    const auto settle = std::min(debounce_, std::chrono::milliseconds(1));
     bool pending = false;
+    bool inPlace = false;  // the pending burst has in-place writes
     Clock::time_point quietAt, latest;
     for (;;) {
       int timeout = -1;
@@ -210,10 +228,15 @@ class FileWatcherImpl final : public FileWatcher {
       if (n < 0 && errno != EINTR) return;  // cannot happen with valid fds; stop rather than spin
       if (n > 0 && fds[1].revents) return;
       const auto now = Clock::now();
-      if (n > 0 && (fds[0].revents & POLLIN) && drain()) {
-        if (!pending) latest = now + maxDelay;
+      bool written = false;
+      if (n > 0 && (fds[0].revents & POLLIN) && drain(written)) {
+        if (!pending) {
+          latest = now + maxDelay;
+          inPlace = false;
+        }
         pending = true;
-        quietAt = now + debounce_;
+        inPlace = inPlace || written;
+        quietAt = now + (inPlace ? debounce_ : settle);
       }
       if (pending && now >= std::min(quietAt, latest)) {
         pending = false;

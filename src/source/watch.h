@@ -15,8 +15,10 @@
 // - "-" (stdin) is ignored.
 //
 // Events are debounced: onChange runs once per burst, after `debounce` of
-// quiet, on the watcher's own thread (never concurrently with itself). It
-// must not throw, and must not destroy the watcher.
+// quiet, on the watcher's own thread (never concurrently with itself). A
+// burst of only renames and deletions (an atomic write: a temporary file
+// renamed into place) needs only 1 ms of quiet, since no file in it can be
+// half-written. onChange must not throw, and must not destroy the watcher.
 #pragma once
 
 #include <chrono>

@@ -101,6 +101,30 @@ TEST_F(WatchTest, BurstWithinDebounceFiresOnce) {
   EXPECT_EQ(changes(), 1);
 }
 
+TEST_F(WatchTest, RenameIntoPlaceDoesNotWaitForTheDebounce) {
+  // An atomic write (temporary name, then rename) leaves nothing
+  // half-written, so it is applied after a short settle instead of the
+  // debounce: with a one-minute debounce, seeing it within the bound
+  // proves that.
+  watch({dir_}, 60s);
+  write(fs::path(dir_) / "route.yaml.tmp~", "a: 1\n");
+  fs::rename(fs::path(dir_) / "route.yaml.tmp~", fs::path(dir_) / "route.yaml");
+  ASSERT_TRUE(waitFor(1)) << "rename into place";
+  fs::remove(fs::path(dir_) / "route.yaml");
+  ASSERT_TRUE(waitFor(2)) << "delete";
+}
+
+TEST_F(WatchTest, InPlaceWritesWaitForTheDebounce) {
+  // The same one-minute debounce: a file written in place (it could be
+  // read half-written) is not applied within the observation window, even
+  // when a rename lands in the same burst.
+  watch({dir_}, 60s);
+  write(fs::path(dir_) / "a.yaml", "a: 1\n");
+  write(fs::path(dir_) / "b.yaml.tmp~", "b: 1\n");
+  fs::rename(fs::path(dir_) / "b.yaml.tmp~", fs::path(dir_) / "b.yaml");
+  EXPECT_FALSE(waitFor(1, kQuietFor));
+}
+
 TEST_F(WatchTest, NonManifestFilesInDirectoriesAreIgnored) {
   watch({dir_});
   write(fs::path(dir_) / "notes.txt", "x");
