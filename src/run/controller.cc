@@ -46,7 +46,7 @@ Controller::Controller(RunOptions options, std::ostream& log)
 
 Controller::~Controller() { stop(); }
 
-void Controller::reload(const std::string& why) {
+void Controller::reload(const std::string& why, const source::FileChanges* changes) {
   const auto started = std::chrono::steady_clock::now();
   std::lock_guard lock(s_->mu);
   // Kubernetes mode reads the watched objects; `change` is when the
@@ -57,7 +57,7 @@ void Controller::reload(const std::string& why) {
     change = s_->kube->source->stats().lastChange;
     load = s_->kube->source->load();
   } else {
-    load = s_->files.load();
+    load = s_->files.load(changes);
   }
   const auto loaded = std::chrono::steady_clock::now();
   const size_t carried = carryForward(load.snapshot, s_->lastGood, load.diagnostics);
@@ -168,7 +168,8 @@ bool Controller::start(std::string& error) {
       }
       if (!files.empty()) {
         s_->watcher = source::FileWatcher::start(
-            files, o.debounce, [this] { reload("files changed"); }, error);
+            files, o.debounce, [this](const source::FileChanges& changes) { reload("files changed", &changes); },
+            error);
         if (!s_->watcher) return false;
       }
     }

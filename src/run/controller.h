@@ -14,6 +14,7 @@
 #include "dataplane/server.h"
 #include "diagnose/live.h"
 #include "source/loader.h"
+#include "source/watch.h"
 #include "translate/translator.h"
 
 namespace portico::run {
@@ -88,7 +89,8 @@ class Controller {
 
   // Re-reads the files and applies what is valid; objects that became
   // invalid keep their last good version. Thread-safe.
-  void reload(const std::string& why);
+  // `changes`: what the file watcher saw (null: check every file).
+  void reload(const std::string& why, const source::FileChanges* changes = nullptr);
 
   // Stops watching, drains the data plane, stops the admin server.
   void stop();

@@ -37,6 +37,10 @@ struct FileLoad {
 // them, sorted), "-" kept; a path that cannot be read is an error in `errors`.
 std::vector<std::string> expandPaths(const std::vector<std::string>& paths, api::Diagnostics& errors);
 
+// True when a directory listing would include `path`: a manifest name
+// (.yaml, .yml, .json) of a regular file, or of a symlink to one.
+bool isListedManifest(const std::string& path);
+
 // The file's bytes ("-": all of stdin); false when it cannot be read.
 bool readInput(const std::string& file, std::string& content);
 

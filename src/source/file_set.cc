@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 
 #include "source/file_load.h"
@@ -38,6 +39,17 @@ bool identify(const std::string& file, Identity& id) {
   return true;
 }
 
+// "a/b.yaml" as a listing spells it: no empty, "." or ".." segment.
+bool plainRelative(std::string_view rest) {
+  while (true) {
+    const size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    rest.remove_prefix(slash + 1);
+  }
+}
+
 struct Entry {
   Identity identity;
   int64_t base = 0;
@@ -56,6 +68,12 @@ struct FileSetLoader::Impl {
   uint64_t epoch = 0;
   std::vector<uint64_t> versions;
   size_t decoded = 0;
+  // The last listing, its problems and its entries, reused while the
+  // watcher reports no file added or removed.
+  bool listed = false;
+  std::vector<std::string> files;
+  api::Diagnostics listingProblems;
+  std::vector<Entry*> slots;
 
   // Gives every file a base in file order, keeping the bases already given
   // where they still fit; renumbers all (dropping every decoded file) when
@@ -93,6 +111,85 @@ struct FileSetLoader::Impl {
     return slot;
   }
 
+  // The roots' blocks in `files` when every root is a directory and none
+  // is inside another (`portico run -c dir`): then each block is the
+  // sorted listing of its root, and a file can be placed by its path.
+  // Empty otherwise: such loads always list again.
+  std::vector<std::string> rootPrefixes;
+  std::vector<size_t> blockStart;  // per root, then files.size()
+
+  void indexBlocks() {
+    rootPrefixes.clear();
+    blockStart.clear();
+    if (!listingProblems.empty()) return;
+    std::vector<std::string> prefixes;
+    for (const auto& p : paths) {
+      struct stat st {};
+      if (p == "-" || ::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+      prefixes.push_back(p.ends_with('/') ? p : p + "/");
+    }
+    for (size_t i = 0; i < prefixes.size(); ++i) {
+      for (size_t j = 0; j < prefixes.size(); ++j) {
+        if (i != j && prefixes[i].starts_with(prefixes[j])) return;  // nested or repeated roots
+      }
+    }
+    size_t at = 0;
+    for (const auto& prefix : prefixes) {
+      blockStart.push_back(at);
+      while (at < files.size() && files[at].starts_with(prefix)) ++at;
+    }
+    if (at != files.size()) return blockStart.clear();
+    blockStart.push_back(at);
+    rootPrefixes = std::move(prefixes);
+  }
+
+  // Applies the watcher's created, renamed and deleted files to the last
+  // listing without reading the directories again (at 10,000 files the
+  // listing was most of a reload). False when it cannot: the caller lists.
+  bool relistIncrementally(const FileChanges& changes) {
+    if (rootPrefixes.empty()) return false;
+    for (const auto& f : changes.files) {
+      size_t root = rootPrefixes.size();
+      for (size_t r = 0; r < rootPrefixes.size(); ++r) {
+        if (f.starts_with(rootPrefixes[r])) root = r;
+      }
+      if (root == rootPrefixes.size() ||
+          !plainRelative(std::string_view(f).substr(rootPrefixes[root].size()))) {
+        return false;
+      }
+      const auto first = files.begin() + static_cast<std::ptrdiff_t>(blockStart[root]);
+      const auto last = files.begin() + static_cast<std::ptrdiff_t>(blockStart[root + 1]);
+      const auto it = std::lower_bound(first, last, f);
+      const auto i = static_cast<size_t>(it - files.begin());
+      const bool present = it != last && *it == f;
+      const bool exists = isListedManifest(f);
+      if (present == exists) continue;
+      if (exists) {
+        files.insert(it, f);
+        Entry& e = entries[f];
+        e.seen = epoch;
+        slots.insert(slots.begin() + static_cast<std::ptrdiff_t>(i), &e);
+        for (size_t r = root + 1; r < blockStart.size(); ++r) ++blockStart[r];
+        // A base between its neighbours', as placeFiles() would give.
+        const int64_t previous = i > 0 ? slots[i - 1]->base : 0;
+        const int64_t next = i + 1 < slots.size() ? slots[i + 1]->base : previous + 2 * kSpacing;
+        const int64_t base = previous + (next - previous) / 2 / kDocsPerFile * kDocsPerFile;
+        if (base <= previous || base + kDocsPerFile > next) {
+          slots = placeFiles(files);  // no room: renumbers
+        } else {
+          e.base = base;
+          e.decoded = false;
+        }
+      } else {
+        files.erase(it);
+        slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(i));
+        entries.erase(f);
+        for (size_t r = root + 1; r < blockStart.size(); ++r) --blockStart[r];
+      }
+    }
+    return true;
+  }
+
   std::vector<Entry*> renumber(const std::vector<std::string>& files) {
     entries.clear();
     std::vector<Entry*> slot(files.size());
@@ -103,17 +200,43 @@ struct FileSetLoader::Impl {
     return slot;
   }
 
-  LoadResult load() {
+  // True when every file the watcher named is one the listing has (or one
+  // that is gone): then files it did not name need no check. A name in
+  // another form than the listing's would hide a change, so it makes the
+  // load check everything.
+  bool hintCovers(const FileChanges& changes) const {
+    for (const auto& f : changes.files) {
+      if (entries.count(f)) continue;
+      struct stat st {};
+      if (::stat(f.c_str(), &st) == 0) return false;
+    }
+    return true;
+  }
+
+  LoadResult load(const FileChanges* changes) {
     Assembler out;
-    const std::vector<std::string> files = expandPaths(paths, out.result.diagnostics);
-    const std::vector<Entry*> slot = placeFiles(files);
+    const bool hinted = changes && !changes->everything && listed;
+    if (!hinted || (changes->listing && !relistIncrementally(*changes))) {
+      listingProblems.clear();
+      files = expandPaths(paths, listingProblems);
+      slots = placeFiles(files);
+      listed = true;
+      indexBlocks();
+    }
+    out.result.diagnostics = listingProblems;
+    const bool trustHint = hinted && hintCovers(*changes);
     versions.clear();
     decoded = 0;
     for (size_t i = 0; i < files.size(); ++i) {
       const std::string& file = files[i];
-      Entry& e = *slot[i];
-      Identity id;
+      Entry& e = *slots[i];
       const bool stdin = file == "-";
+      if (trustHint && e.decoded && !stdin && !changes->files.count(file)) {
+        out.add(file, e.load);  // no event: unchanged
+        versions.push_back(e.version);
+        continue;
+      }
+      Identity id;
       if (!stdin && !identify(file, id)) {
         out.unreadable(file);
         e.decoded = false;
@@ -144,7 +267,7 @@ FileSetLoader::FileSetLoader(std::vector<std::string> paths) : impl_(std::make_u
 }
 FileSetLoader::~FileSetLoader() = default;
 
-LoadResult FileSetLoader::load() { return impl_->load(); }
+LoadResult FileSetLoader::load(const FileChanges* changes) { return impl_->load(changes); }
 const std::vector<uint64_t>& FileSetLoader::versions() const { return impl_->versions; }
 size_t FileSetLoader::decodedLastTime() const { return impl_->decoded; }
 

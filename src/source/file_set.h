@@ -9,6 +9,11 @@
 // they keep file-then-document order, which is all the translator compares,
 // but leave gaps so that an unchanged file keeps its objects (and their
 // orders) when a file is added before it.
+//
+// With a hint from the file watcher (FileChanges) it trusts the events:
+// only the files named are checked, and the directories are listed again
+// only when files may have appeared or gone. Without one (start-up,
+// SIGHUP, lost events) every file is checked.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "source/loader.h"
+#include "source/watch.h"
 
 namespace portico::source {
 
@@ -27,7 +33,7 @@ class FileSetLoader {
   FileSetLoader(const FileSetLoader&) = delete;
   FileSetLoader& operator=(const FileSetLoader&) = delete;
 
-  LoadResult load();
+  LoadResult load(const FileChanges* changes = nullptr);
 
   // Per file of the last load() (parallel to LoadResult::files): a number
   // that changes whenever that file was decoded again, so consumers can

@@ -356,6 +356,15 @@ std::vector<std::string> expandPaths(const std::vector<std::string>& paths, api:
   return files;
 }
 
+bool isListedManifest(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (!hasManifestExtension(slash == std::string::npos ? path : std::string_view(path).substr(slash + 1))) {
+    return false;
+  }
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool readInput(const std::string& file, std::string& content) {
   if (file == "-") {
     content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

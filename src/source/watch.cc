@@ -36,7 +36,7 @@ std::string errnoMessage(int err) { return std::error_code(err, std::generic_cat
 
 class FileWatcherImpl final : public FileWatcher {
  public:
-  FileWatcherImpl(std::chrono::milliseconds debounce, std::function<void()> onChange)
+  FileWatcherImpl(std::chrono::milliseconds debounce, std::function<void(const FileChanges&)> onChange)
       : debounce_(std::max(debounce, std::chrono::milliseconds(0))), onChange_(std::move(onChange)) {}
 
   ~FileWatcherImpl() override {
@@ -152,6 +152,7 @@ class FileWatcherImpl final : public FileWatcher {
       rewalk_ = true;
       refresh();
       inPlace = true;
+      burst_.everything = true;
       return true;
     }
     auto it = watches_.find(ev.wd);
@@ -164,6 +165,7 @@ class FileWatcherImpl final : public FileWatcher {
     if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
       rewalk_ = true;
       inPlace = true;
+      burst_.everything = true;
       return true;
     }
     if (ev.len == 0) return false;
@@ -171,7 +173,9 @@ class FileWatcherImpl final : public FileWatcher {
     const Watch& w = it->second;
     const bool written = (ev.mask & (IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE)) != 0;
     if (w.names.count(name)) {
+      // A file root or a symlink's target: its path is not a listing's.
       inPlace = inPlace || written;
+      burst_.everything = true;
       return true;
     }
     if (!w.recursive) return false;
@@ -181,10 +185,13 @@ class FileWatcherImpl final : public FileWatcher {
       // this very event triggers. Files may still be arriving in them.
       if (ev.mask & (IN_CREATE | IN_MOVED_TO)) watchTree(w.dir + "/" + name, nullptr);
       inPlace = true;
+      burst_.everything = true;
       return true;
     }
     if (!isManifestName(name)) return false;
     inPlace = inPlace || written;
+    if (ev.mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) burst_.listing = true;
+    burst_.files.insert(w.dir.ends_with('/') ? w.dir + name : w.dir + "/" + name);
     return true;
   }
 
@@ -241,13 +248,16 @@ class FileWatcherImpl final : public FileWatcher {
       if (pending && now >= std::min(quietAt, latest)) {
         pending = false;
         refresh();
-        onChange_();
+        FileChanges changes = std::move(burst_);
+        burst_ = {};
+        onChange_(changes);
       }
     }
   }
 
   const std::chrono::milliseconds debounce_;
-  const std::function<void()> onChange_;
+  const std::function<void(const FileChanges&)> onChange_;
+  FileChanges burst_;  // what the pending burst touched
   int ino_ = -1;
   int wake_ = -1;
   std::vector<std::string> dirs_, files_;  // roots as given
@@ -260,7 +270,8 @@ class FileWatcherImpl final : public FileWatcher {
 
 std::unique_ptr<FileWatcher> FileWatcher::start(const std::vector<std::string>& paths,
                                                 std::chrono::milliseconds debounce,
-                                                std::function<void()> onChange, std::string& error) {
+                                                std::function<void(const FileChanges&)> onChange,
+                                                std::string& error) {
   auto w = std::make_unique<FileWatcherImpl>(debounce, std::move(onChange));
   if (!w->init(paths, error)) return nullptr;
   return w;

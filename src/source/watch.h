@@ -24,10 +24,25 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace portico::source {
+
+// What a burst of events touched, so a reload can skip what did not change
+// (FileSetLoader::load's hint).
+struct FileChanges {
+  // The extent is unknown: events were lost, a directory or a watched root
+  // moved, a single watched file or a symlink's target changed. Assume
+  // anything changed.
+  bool everything = false;
+  // Manifests may have appeared or gone (created, deleted, renamed).
+  bool listing = false;
+  // Manifests with events, as directory + "/" + name: the form directory
+  // listings use, so they compare equal to the loader's paths.
+  std::set<std::string> files;
+};
 
 class FileWatcher {
  public:
@@ -36,7 +51,8 @@ class FileWatcher {
   // limit reached, ...).
   static std::unique_ptr<FileWatcher> start(const std::vector<std::string>& paths,
                                             std::chrono::milliseconds debounce,
-                                            std::function<void()> onChange, std::string& error);
+                                            std::function<void(const FileChanges&)> onChange,
+                                            std::string& error);
   // Wakes the watcher thread and joins it; a pending (debounced) change is
   // dropped.
   virtual ~FileWatcher() = default;

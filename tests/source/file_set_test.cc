@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "source/loader.h"
+#include "source/watch.h"
 
 namespace portico::source {
 namespace {
@@ -114,6 +118,35 @@ TEST_F(FileSetTest, AFileAddedBetweenOthersTakesItsPlaceInLoadOrder) {
   expectSameAsFreshLoad(files.load());
 }
 
+TEST_F(FileSetTest, FilesAddedAndRemovedThroughHintsKeepLoadOrder) {
+  // The same as above, but told by hints (as the watcher does), so the
+  // listing is updated in place instead of read again.
+  write("a.yaml", route("a", "/x"));
+  write("c.yaml", route("c", "/x"));
+  FileSetLoader files({dir_});
+  files.load();
+  auto hint = [&](const std::string& name) {
+    FileChanges c;
+    c.listing = true;
+    c.files.insert(dir_ + "/" + name);
+    return c;
+  };
+  for (int i = 0; i < 30; ++i) {  // more than fit between a and c: renumbers on the way
+    const std::string name = "b" + std::string(static_cast<size_t>(30 - i), 'b') + ".yaml";
+    write(name, route("b" + std::to_string(i), "/x"));
+    const FileChanges c = hint(name);
+    expectSameAsFreshLoad(files.load(&c));
+  }
+  fs::remove(dir_ + "/a.yaml");
+  FileChanges gone = hint("a.yaml");
+  expectSameAsFreshLoad(files.load(&gone));
+  write("d.yaml", route("d", "/x"));
+  FileChanges both = hint("d.yaml");
+  both.files.insert(dir_ + "/c.yaml");  // named but unchanged
+  expectSameAsFreshLoad(files.load(&both));
+  EXPECT_EQ(files.decodedLastTime(), 1u);
+}
+
 TEST_F(FileSetTest, DuplicatesAcrossFilesAndBrokenFilesAreReportedAsByLoadPaths) {
   write("a.yaml", route("same", "/a"));
   write("b.yaml", route("same", "/b") + "---\nkind: Unknown\napiVersion: x/v1\n");
@@ -145,6 +178,84 @@ TEST_F(FileSetTest, AnUnknownKindIsNamedOnceAcrossFiles) {
   EXPECT_EQ(warnings(files.load()), 2u);
   write("a.yaml", widget + "# edited\n");
   EXPECT_EQ(warnings(files.load()), 2u);
+}
+
+// Collects what a real FileWatcher reports, for loads driven by its hints.
+class Notifications {
+ public:
+  void push(const FileChanges& c) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(c);
+    cv_.notify_all();
+  }
+  // The next notification, waited for (bounded).
+  std::optional<FileChanges> next() {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return !queue_.empty(); })) return std::nullopt;
+    FileChanges c = std::move(queue_.front());
+    queue_.pop_front();
+    return c;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<FileChanges> queue_;
+};
+
+TEST_F(FileSetTest, WatcherHintsGiveTheSameResultAsCheckingEveryFile) {
+  fs::create_directory(dir_ + "/team");
+  for (int i = 0; i < 4; ++i) write("r" + std::to_string(i) + ".yaml", route("r" + std::to_string(i), "/a"));
+  FileSetLoader files({dir_});
+  expectSameAsFreshLoad(files.load());
+  Notifications seen;
+  std::string error;
+  auto watcher = FileWatcher::start(
+      {dir_}, std::chrono::milliseconds(20), [&](const FileChanges& c) { seen.push(c); }, error);
+  ASSERT_TRUE(watcher) << error;
+  auto loadNext = [&](const char* what) {
+    const std::optional<FileChanges> c = seen.next();
+    EXPECT_TRUE(c) << what;
+    return c ? files.load(&*c) : files.load();
+  };
+
+  write("r1.yaml", route("r1", "/renamed-over"));  // rename over an existing file
+  LoadResult r = loadNext("rename over");
+  expectSameAsFreshLoad(r);
+  EXPECT_EQ(files.decodedLastTime(), 1u);
+  EXPECT_EQ(r.snapshot.httpRoutes.find("default", "r1")->rules[0].matches[0].path->value, "/renamed-over");
+
+  std::ofstream(dir_ + "/r2.yaml", std::ios::trunc) << route("r2", "/in-place");  // written in place
+  r = loadNext("in-place write");
+  expectSameAsFreshLoad(r);
+  EXPECT_EQ(files.decodedLastTime(), 1u);
+  EXPECT_EQ(r.snapshot.httpRoutes.find("default", "r2")->rules[0].matches[0].path->value, "/in-place");
+
+  write("r10.yaml", route("r10", "/new"));  // a new file
+  r = loadNext("new file");
+  expectSameAsFreshLoad(r);
+  EXPECT_EQ(files.decodedLastTime(), 1u);
+
+  fs::remove(dir_ + "/r0.yaml");  // a deleted file
+  expectSameAsFreshLoad(loadNext("delete"));
+
+  std::ofstream(dir_ + "/team/t.yaml") << route("t", "/team");  // a file in a subdirectory
+  r = loadNext("subdirectory");
+  expectSameAsFreshLoad(r);
+  EXPECT_NE(r.snapshot.httpRoutes.find("default", "t"), nullptr);
+}
+
+TEST_F(FileSetTest, AHintNamingAFileInAnotherFormChecksEverything) {
+  write("a.yaml", route("a", "/one"));
+  write("b.yaml", route("b", "/one"));
+  FileSetLoader files({dir_});
+  files.load();
+  write("a.yaml", route("a", "/two"));
+  FileChanges changes;
+  changes.files.insert(dir_ + "//a.yaml");  // not how the listing spells it
+  const LoadResult r = files.load(&changes);
+  expectSameAsFreshLoad(r);
+  EXPECT_EQ(r.snapshot.httpRoutes.find("default", "a")->rules[0].matches[0].path->value, "/two");
 }
 
 }  // namespace

@@ -37,9 +37,10 @@ class WatchTest : public ::testing::Test {
     std::string error;
     watcher_ = FileWatcher::start(
         paths, debounce,
-        [this] {
+        [this](const FileChanges& c) {
           std::lock_guard lock(mu_);
           ++changes_;
+          last_ = c;
           cv_.notify_all();
         },
         error);
@@ -55,6 +56,10 @@ class WatchTest : public ::testing::Test {
     std::lock_guard lock(mu_);
     return changes_;
   }
+  FileChanges last() {
+    std::lock_guard lock(mu_);
+    return last_;
+  }
 
   static void write(const fs::path& p, const std::string& content) {
     std::ofstream(p, std::ios::trunc) << content;
@@ -65,6 +70,7 @@ class WatchTest : public ::testing::Test {
   std::mutex mu_;
   std::condition_variable cv_;
   int changes_ = 0;
+  FileChanges last_;  // what the latest notification reported
 };
 
 TEST_F(WatchTest, DirectoryCreateModifyAndRenameOver) {
@@ -110,8 +116,14 @@ TEST_F(WatchTest, RenameIntoPlaceDoesNotWaitForTheDebounce) {
   write(fs::path(dir_) / "route.yaml.tmp~", "a: 1\n");
   fs::rename(fs::path(dir_) / "route.yaml.tmp~", fs::path(dir_) / "route.yaml");
   ASSERT_TRUE(waitFor(1)) << "rename into place";
+  // What changed, in the form a directory listing spells it.
+  EXPECT_FALSE(last().everything);
+  EXPECT_TRUE(last().listing);
+  EXPECT_EQ(last().files, std::set<std::string>{dir_ + "/route.yaml"});
   fs::remove(fs::path(dir_) / "route.yaml");
   ASSERT_TRUE(waitFor(2)) << "delete";
+  EXPECT_TRUE(last().listing);
+  EXPECT_EQ(last().files, std::set<std::string>{dir_ + "/route.yaml"});
 }
 
 TEST_F(WatchTest, InPlaceWritesWaitForTheDebounce) {
@@ -155,12 +167,13 @@ TEST_F(WatchTest, SymlinkedFileFollowsItsTarget) {
   watch({(fs::path(dir_) / "config.yaml").string()});
   write(v1 / "config.yaml", "a: 2\n");  // only the target's directory sees this
   ASSERT_TRUE(waitFor(1));
+  EXPECT_TRUE(last().everything);  // the target's path is not the one loaded
 }
 
 TEST_F(WatchTest, MissingParentIsAnError) {
   std::string error;
   auto w = FileWatcher::start(
-      {dir_ + "/no/such/file.yaml"}, kDebounce, [] {}, error);
+      {dir_ + "/no/such/file.yaml"}, kDebounce, [](const FileChanges&) {}, error);
   EXPECT_FALSE(w);
   EXPECT_NE(error.find("no/such"), std::string::npos) << error;
 }
