@@ -71,7 +71,8 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
   if (!s_->options.controllerName.empty()) topts.controllerName = s_->options.controllerName;
   topts.addressPool = s_->options.addressPool;
   topts.gatewayClassNames.insert(s_->options.gatewayClasses.begin(), s_->options.gatewayClasses.end());
-  auto result = translate::translate(load.snapshot, topts);
+  auto result = translate::translate(load.snapshot, topts, &s_->routeMemo);
+  const size_t compiledRoutes = s_->routeMemo.misses();
   const auto translated = std::chrono::steady_clock::now();
   auto config = std::make_shared<const ir::Config>(std::move(result.ir));
   auto binds = s_->server->apply(config);
@@ -95,7 +96,7 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
     topts.unbindable = failed;
     topts.unbindableReasons = reasons;
     topts.pendingBinds = pending;
-    result = translate::translate(load.snapshot, topts);
+    result = translate::translate(load.snapshot, topts, &s_->routeMemo);
     config = std::make_shared<const ir::Config>(std::move(result.ir));
     s_->server->apply(config);
   }
@@ -141,11 +142,13 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
       s_->kube ? std::string() : fmt::format(", {} files decoded", s_->files.decodedLastTime());
   s_->say(fmt::format(
       "config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
-      "{:.1f} ms (load {:.1f}{}, translate {:.1f}, data plane {:.1f}; then history {:.1f} ms)",
+      "{:.1f} ms (load {:.1f}{}, translate {:.1f} with {} routes compiled, data plane {:.1f}; then history "
+      "{:.1f} "
+      "ms)",
       s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
       carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
       config->binds.size(), routes, seconds * 1000, ms(started, loaded), decoded, ms(loaded, translated),
-      ms(translated, applied), ms(applied, std::chrono::steady_clock::now())));
+      compiledRoutes, ms(translated, applied), ms(applied, std::chrono::steady_clock::now())));
   if (s_->kube) kubeReconciled(change);
 }
 
@@ -168,8 +171,8 @@ bool Controller::start(std::string& error) {
       }
       if (!files.empty()) {
         s_->watcher = source::FileWatcher::start(
-            files, o.debounce, [this](const source::FileChanges& changes) { reload("files changed", &changes); },
-            error);
+            files, o.debounce,
+            [this](const source::FileChanges& changes) { reload("files changed", &changes); }, error);
         if (!s_->watcher) return false;
       }
     }

@@ -94,6 +94,9 @@ struct Controller::State {
   ControlMetrics metrics;
   // For the live troubleshooting endpoints (admin_routes.cc).
   translate::Options translateOptions;
+  // Compiled routes from the previous reload, reused for unchanged route
+  // objects (translate/route_memo.h). Reload thread only, under mu.
+  translate::RouteMemo routeMemo;
   ObjectTexts objects;
   History history;
   std::string appliedAt, trigger;

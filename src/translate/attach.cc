@@ -5,9 +5,11 @@
 
 #include <algorithm>
 
+#include "translate/backends.h"
 #include "translate/conditions.h"
 #include "translate/hostname.h"
 #include "translate/ordering.h"
+#include "translate/route_memo.h"
 #include "translate/routes.h"
 
 namespace portico::translate {
@@ -229,17 +231,36 @@ status::RouteStatus& routeStatus(Context& ctx, std::string_view kind, const T& r
   return std::get<status::RouteStatus>(os->status);
 }
 
+// The route compiled, from the memo when it holds this very object
+// (replaying the clusters its compile created), else compiled now.
+template <class T, class Compile>
+const CompiledRoute& compiled(Context& ctx, const std::shared_ptr<const T>& route, Compile compile,
+                              CompiledRoute& scratch) {
+  if (!ctx.memo) return scratch = compile(ctx, *route);
+  if (const auto* e = ctx.memo->find(route.get())) {
+    for (const auto& use : e->clusters) ensureCluster(ctx, use);
+    return e->compiled;
+  }
+  std::vector<ClusterUse> uses;
+  ctx.clusterUses = &uses;
+  CompiledRoute cr = compile(ctx, *route);
+  ctx.clusterUses = nullptr;
+  return ctx.memo->store(route, std::move(cr), std::move(uses)).compiled;
+}
+
 }  // namespace
 
 void translateRoutes(Context& ctx) {
+  CompiledRoute scratch;
   for (const auto& [key, r] : ctx.snap.httpRoutes) {
-    CompiledRoute cr = compileHTTPRoute(ctx, *r);
+    const CompiledRoute& cr = compiled(ctx, r, compileHTTPRoute, scratch);
     attach(ctx, {"HTTPRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "HTTPRoute", *r)}, cr);
   }
   for (const auto& [key, r] : ctx.snap.grpcRoutes) {
-    CompiledRoute cr = compileGRPCRoute(ctx, *r);
+    const CompiledRoute& cr = compiled(ctx, r, compileGRPCRoute, scratch);
     attach(ctx, {"GRPCRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "GRPCRoute", *r)}, cr);
   }
+  scratch = {};  // its routes must not be held when assembleIR moves them out
   // L4 routes reach each listener oldest first: where several claim the
   // same connections (two TCPRoutes on one listener, two TLSRoutes for one
   // SNI name) all are Accepted and counted, and the oldest serves

@@ -180,20 +180,27 @@ BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::
     return r;
   }
   r.cluster = fmt::format("{}/{}:{}", ns, ref.name, sp->port);
-  auto [it, fresh] = ctx.out.ir.clusters.try_emplace(r.cluster);
-  if (fresh) {
-    ir::Cluster& c = it->second;
-    c.name = r.cluster;
-    c.serviceNamespace = ns;
-    c.serviceName = ref.name;
-    c.port = sp->port;
-    c.portName = sp->name.value_or("");
-    c.appProtocol = app;
-    c.loadBalancer = loadBalancerOf(ctx, *svc);
-    c.healthCheck = healthCheckOf(ctx, *svc);
-    fillEndpoints(ctx, c, *svc, *sp);
-  }
+  ClusterUse use{r.cluster, ns, svc, sp};
+  ensureCluster(ctx, use);
+  if (ctx.clusterUses) ctx.clusterUses->push_back(std::move(use));
   return r;
+}
+
+void ensureCluster(Context& ctx, const ClusterUse& use) {
+  auto [it, fresh] = ctx.out.ir.clusters.try_emplace(use.cluster);
+  if (!fresh) return;
+  const api::Service& svc = *use.service;
+  const api::ServicePort& sp = *use.port;
+  ir::Cluster& c = it->second;
+  c.name = use.cluster;
+  c.serviceNamespace = use.namespace_;
+  c.serviceName = svc.meta.name;
+  c.port = sp.port;
+  c.portName = sp.name.value_or("");
+  c.appProtocol = sp.appProtocol.value_or("");
+  c.loadBalancer = loadBalancerOf(ctx, svc);
+  c.healthCheck = healthCheckOf(ctx, svc);
+  fillEndpoints(ctx, c, svc, sp);
 }
 
 }  // namespace portico::translate

@@ -20,4 +20,7 @@ struct BackendResolution {
 BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::string_view routeNamespace,
                                  const api::BackendObjectReference& ref, std::string_view field);
 
+// Creates the cluster `use` names in the IR unless it exists (first use).
+void ensureCluster(Context& ctx, const ClusterUse& use);
+
 }  // namespace portico::translate

@@ -95,6 +95,16 @@ struct PendingListener {
 
 inline std::string nsName(std::string_view ns, std::string_view name);
 
+// A cluster a backend reference resolved to (resolveBackend). A route taken
+// from the RouteMemo replays its uses, which creates the same clusters (and
+// the same warnings) its compile did.
+struct ClusterUse {
+  std::string cluster;
+  std::string namespace_;
+  const api::Service* service = nullptr;
+  const api::ServicePort* port = nullptr;
+};
+
 struct Context {
   const store::Snapshot& snap;
   const Options& options;
@@ -119,6 +129,10 @@ struct Context {
   // Gateways (ns/name) whose routes reference each Service (ns/name), for
   // policy ancestors: service -> {gateway key -> ListenerInfo owner}.
   std::map<std::string, std::set<std::string>> serviceGateways;
+
+  // Set while a route is compiled for the memo: resolveBackend appends.
+  std::vector<ClusterUse>* clusterUses = nullptr;
+  RouteMemo::Impl* memo = nullptr;  // null: compile every route
 
   // Objects' statuses by kind, filled as we go.
   std::map<std::string, status::ObjectStatus*> statusByKey;

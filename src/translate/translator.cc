@@ -5,6 +5,7 @@
 
 #include "translate/conditions.h"
 #include "translate/context.h"
+#include "translate/route_memo.h"
 
 namespace portico::translate {
 namespace {
@@ -35,18 +36,24 @@ std::vector<api::Condition> pendingConditions(bool programmed) {
 
 }  // namespace
 
-Result translate(const store::Snapshot& snap, const Options& options) {
+Result translate(const store::Snapshot& snap, const Options& options, RouteMemo* memo) {
   Result result;
   Context ctx(snap, options, result);
+  if (memo) {
+    ctx.memo = &memo->impl();
+    ctx.memo->begin(snap);
+  }
   const size_t total = snap.gatewayClasses.size() + snap.gateways.size() + snap.listenerSets.size() +
                        snap.httpRoutes.size() + snap.grpcRoutes.size() + snap.tlsRoutes.size() +
                        snap.tcpRoutes.size() + snap.udpRoutes.size() + snap.referenceGrants.size() +
                        snap.backendTLSPolicies.size() + snap.backendTrafficPolicies.size();
   result.status.objects.reserve(total);  // pointers into it stay valid
 
-  addAll(ctx, api::Kind::GatewayClass, snap.gatewayClasses, status::GatewayClassStatus{pendingConditions(false), {}});
+  addAll(ctx, api::Kind::GatewayClass, snap.gatewayClasses,
+         status::GatewayClassStatus{pendingConditions(false), {}});
   addAll(ctx, api::Kind::Gateway, snap.gateways, status::GatewayStatus{{}, pendingConditions(true), {}, 0});
-  addAll(ctx, api::Kind::ListenerSet, snap.listenerSets, status::ListenerSetStatus{pendingConditions(true), {}});
+  addAll(ctx, api::Kind::ListenerSet, snap.listenerSets,
+         status::ListenerSetStatus{pendingConditions(true), {}});
   addAll(ctx, api::Kind::HTTPRoute, snap.httpRoutes, status::RouteStatus{});
   addAll(ctx, api::Kind::GRPCRoute, snap.grpcRoutes, status::RouteStatus{});
   addAll(ctx, api::Kind::TLSRoute, snap.tlsRoutes, status::RouteStatus{});
@@ -62,6 +69,7 @@ Result translate(const store::Snapshot& snap, const Options& options) {
   finishGateways(ctx);
   translatePolicies(ctx);
   assembleIR(ctx);
+  if (ctx.memo) ctx.memo->end();
   return result;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,7 +56,27 @@ struct Result {
   api::Diagnostics diagnostics;
 };
 
-Result translate(const store::Snapshot& snapshot, const Options& options = {});
+// Compiled routes kept between translations of snapshots that share
+// objects (route_memo.h): with one, a translation compiles only the routes
+// that are new objects. The result is the same with or without it.
+class RouteMemo {
+ public:
+  RouteMemo();
+  ~RouteMemo();
+  RouteMemo(const RouteMemo&) = delete;
+  RouteMemo& operator=(const RouteMemo&) = delete;
+  // Routes the last translation took from the memo, and compiled.
+  size_t hits() const;
+  size_t misses() const;
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+Result translate(const store::Snapshot& snapshot, const Options& options = {}, RouteMemo* memo = nullptr);
 
 // The conformance features Portico declares in GatewayClass
 // status.supportedFeatures (sorted).

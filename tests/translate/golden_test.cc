@@ -26,7 +26,8 @@ std::string goldenRoot() { return sourceDir() + "/tests/translate/golden"; }
 std::vector<std::string> caseNames() {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(goldenRoot())) {
-    if (e.is_directory() && fs::exists(e.path() / "input.yaml")) names.push_back(e.path().filename().string());
+    if (e.is_directory() && fs::exists(e.path() / "input.yaml"))
+      names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -48,20 +49,42 @@ void compareOrUpdate(const fs::path& file, const std::string& actual) {
 
 class Golden : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Golden, MatchesExpectedStatusAndIR) {
-  const fs::path dir = fs::path(goldenRoot()) / GetParam();
-  auto load = source::loadString(readFile((dir / "input.yaml").string()), "input.yaml");
-  std::string diags;
-  for (const auto& d : load.diagnostics) diags += d.format() + "\n";
-  auto result = translate::translate(load.snapshot);
-  for (const auto& d : result.diagnostics) diags += d.format() + "\n";
+struct Rendered {
+  std::string status, ir, diagnostics;
+};
 
+Rendered render(const source::LoadResult& load, const translate::Result& result) {
+  Rendered out;
+  for (const auto& d : load.diagnostics) out.diagnostics += d.format() + "\n";
+  for (const auto& d : result.diagnostics) out.diagnostics += d.format() + "\n";
   status::DocumentOptions opts;
   opts.format = status::DocumentFormat::Yaml;
   opts.lastTransitionTime = "2026-01-01T00:00:00Z";
-  compareOrUpdate(dir / "status.yaml", status::renderKubeList(result.status, opts));
-  compareOrUpdate(dir / "ir.json", ir::toJson(result.ir, true) + "\n");
-  compareOrUpdate(dir / "diagnostics.txt", diags);
+  out.status = status::renderKubeList(result.status, opts);
+  out.ir = ir::toJson(result.ir, true) + "\n";
+  return out;
+}
+
+TEST_P(Golden, MatchesExpectedStatusAndIR) {
+  const fs::path dir = fs::path(goldenRoot()) / GetParam();
+  auto load = source::loadString(readFile((dir / "input.yaml").string()), "input.yaml");
+  const Rendered fresh = render(load, translate::translate(load.snapshot));
+  compareOrUpdate(dir / "status.yaml", fresh.status);
+  compareOrUpdate(dir / "ir.json", fresh.ir);
+  compareOrUpdate(dir / "diagnostics.txt", fresh.diagnostics);
+
+  // With a RouteMemo (what `portico run` keeps between reloads): the first
+  // translation fills it, the second takes every route from it; both must
+  // give exactly the fresh result.
+  translate::RouteMemo memo;
+  for (int pass = 0; pass < 2; ++pass) {
+    const Rendered memoized = render(load, translate::translate(load.snapshot, {}, &memo));
+    EXPECT_EQ(memoized.status, fresh.status) << "pass " << pass;
+    EXPECT_EQ(memoized.ir, fresh.ir) << "pass " << pass;
+    EXPECT_EQ(memoized.diagnostics, fresh.diagnostics) << "pass " << pass;
+  }
+  EXPECT_EQ(memo.misses(), 0u);
+  EXPECT_EQ(memo.hits(), load.snapshot.httpRoutes.size() + load.snapshot.grpcRoutes.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, Golden, ::testing::ValuesIn(caseNames()),
