@@ -180,7 +180,7 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr,
       msg += fmt::format("; not serving on {} (listener not programmed)", fmt::join(idle, ", "));
     setCondition(ps.conditions, cond::kAccepted, true, cond::kAccepted, msg, gen);
     for (auto& [l, hosts] : accepted) {
-      l->attachedRoutes.insert(std::string(rv.kind) + "/" + nsName(rv.meta.namespace_, rv.meta.name));
+      l->attachedRoutes.insert(&rv.meta);
       if (l->programmed) feed(ctx, *l, rv, cr, hosts);
       for (const auto& svc : cr.services)
         ctx.serviceGateways[svc].insert(nsName(l->gateway->meta.namespace_, l->gateway->meta.name));
@@ -226,9 +226,8 @@ void attach(Context& ctx, const RouteView& rv, const CompiledRoute& cr) {
 }
 
 template <class T>
-status::RouteStatus& routeStatus(Context& ctx, std::string_view kind, const T& r) {
-  auto* os = ctx.statusByKey.at(std::string(kind) + "/" + nsName(r.meta.namespace_, r.meta.name));
-  return std::get<status::RouteStatus>(os->status);
+status::RouteStatus& routeStatus(Context& ctx, const T& r) {
+  return std::get<status::RouteStatus>(ctx.statusOf(&r).status);
 }
 
 // The route compiled, from the memo when it holds this very object
@@ -254,11 +253,11 @@ void translateRoutes(Context& ctx) {
   CompiledRoute scratch;
   for (const auto& [key, r] : ctx.snap.httpRoutes) {
     const CompiledRoute& cr = compiled(ctx, r, compileHTTPRoute, scratch);
-    attach(ctx, {"HTTPRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "HTTPRoute", *r)}, cr);
+    attach(ctx, {"HTTPRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, *r)}, cr);
   }
   for (const auto& [key, r] : ctx.snap.grpcRoutes) {
     const CompiledRoute& cr = compiled(ctx, r, compileGRPCRoute, scratch);
-    attach(ctx, {"GRPCRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "GRPCRoute", *r)}, cr);
+    attach(ctx, {"GRPCRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, *r)}, cr);
   }
   scratch = {};  // its routes must not be held when assembleIR moves them out
   // L4 routes reach each listener oldest first: where several claim the
@@ -267,15 +266,15 @@ void translateRoutes(Context& ctx) {
   // (conformance TCPRouteMultipleRoutesAttachment; spec's conflict rule).
   for (const auto* r : inCreationOrder(ctx.snap.tlsRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "TLSRoute", *r);
-    attach(ctx, {"TLSRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, "TLSRoute", *r)}, cr);
+    attach(ctx, {"TLSRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, *r)}, cr);
   }
   for (const auto* r : inCreationOrder(ctx.snap.tcpRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "TCPRoute", *r);
-    attach(ctx, {"TCPRoute", r->meta, r->common, nullptr, routeStatus(ctx, "TCPRoute", *r)}, cr);
+    attach(ctx, {"TCPRoute", r->meta, r->common, nullptr, routeStatus(ctx, *r)}, cr);
   }
   for (const auto* r : inCreationOrder(ctx.snap.udpRoutes)) {
     CompiledRoute cr = compileL4Route(ctx, "UDPRoute", *r);
-    attach(ctx, {"UDPRoute", r->meta, r->common, nullptr, routeStatus(ctx, "UDPRoute", *r)}, cr);
+    attach(ctx, {"UDPRoute", r->meta, r->common, nullptr, routeStatus(ctx, *r)}, cr);
   }
 }
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/diagnostic.h"
@@ -48,7 +50,10 @@ struct ListenerInfo {
 
   bool accepted() const { return acceptedReason.empty() && conflictReason.empty(); }
   bool programmed = false;
-  std::set<std::string> attachedRoutes;  // route keys, counted once each
+  // Routes attached, counted once each (however many parentRefs or
+  // hostnames reach this listener): the route objects' addresses, unique
+  // per kind/namespace/name in a snapshot.
+  std::unordered_set<const void*> attachedRoutes;
 
   ir::Listener* ir = nullptr;  // set when the listener is programmed
 };
@@ -134,8 +139,10 @@ struct Context {
   std::vector<ClusterUse>* clusterUses = nullptr;
   RouteMemo::Impl* memo = nullptr;  // null: compile every route
 
-  // Objects' statuses by kind, filled as we go.
-  std::map<std::string, status::ObjectStatus*> statusByKey;
+  // Each object's status entry, by the object's address (unique in a
+  // snapshot), filled as we go.
+  std::unordered_map<const void*, status::ObjectStatus*> statusByObject;
+  status::ObjectStatus& statusOf(const void* object) { return *statusByObject.at(object); }
 
   // EndpointSlices by the Service they belong to ("ns/name" from the
   // kubernetes.io/service-name label), in snapshot order: each cluster

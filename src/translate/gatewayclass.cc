@@ -59,7 +59,7 @@ std::string unsupportedCRDs(const Context& ctx) {
 void translateGatewayClasses(Context& ctx) {
   for (const auto& [key, gc] : ctx.snap.gatewayClasses) {
     if (gc->controllerName != ctx.options.controllerName) continue;  // not ours: write nothing
-    auto* os = ctx.statusByKey.at("GatewayClass/" + key);
+    auto* os = &ctx.statusOf(gc.get());
     auto& st = std::get<status::GatewayClassStatus>(os->status);
     st.conditions.clear();
     const int64_t gen = gc->meta.generation;
@@ -89,8 +89,8 @@ void translateGatewayClasses(Context& ctx) {
     } else {
       setCondition(st.conditions, cond::kSupportedVersion, false, cond::kUnsupportedVersion, versions, gen);
     }
-    st.supportedFeatures = ctx.options.supportedFeatures.empty() ? supportedFeatures()
-                                                                 : ctx.options.supportedFeatures;
+    st.supportedFeatures =
+        ctx.options.supportedFeatures.empty() ? supportedFeatures() : ctx.options.supportedFeatures;
   }
 }
 

@@ -1,14 +1,14 @@
 // Gateway and ListenerSet status (spec §3, §4, §11, §12.2).
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <arpa/inet.h>
 
-#include "translate/conditions.h"
 #include "translate/address_pool.h"
+#include "translate/conditions.h"
 #include "translate/context.h"
-#include "translate/ordering.h"
 #include "translate/listeners.h"
+#include "translate/ordering.h"
 
 namespace portico::translate {
 namespace {
@@ -17,7 +17,6 @@ bool isIPAddress(const std::string& s) {
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
-
 
 std::unique_ptr<ListenerInfo> makeListener(const api::Gateway* gw, const api::ListenerSet* set,
                                            const api::Listener* spec, size_t index,
@@ -70,7 +69,8 @@ void checkAddresses(GatewayInfo& gw, const AddressPool& pool, std::set<std::stri
     }
     if (!isIPAddress(*a.value) || (!pool.empty() && !pool.contains(*a.value))) {
       programmedReason = cond::kAddressNotUsable;
-      programmedMsg = fmt::format("spec.addresses[{}].value: {} is not an address this gateway can use", i, *a.value);
+      programmedMsg =
+          fmt::format("spec.addresses[{}].value: {} is not an address this gateway can use", i, *a.value);
       continue;
     }
     gw.addresses.push_back(*a.value);
@@ -105,7 +105,7 @@ void translateGateways(Context& ctx) {
     const std::string key = nsName(g->meta.namespace_, g->meta.name);
     const api::GatewayClass* gc = ctx.snap.gatewayClasses.find("", g->gatewayClassName);
     if (!gc || gc->controllerName != ctx.options.controllerName) continue;  // not ours
-    auto* os = ctx.statusByKey.at("Gateway/" + key);
+    auto* os = &ctx.statusOf(g);
     auto& st = std::get<status::GatewayStatus>(os->status);
     st.conditions.clear();
     GatewayInfo& gw = ctx.gateways[key];
@@ -131,16 +131,17 @@ void translateGateways(Context& ctx) {
     const auto& allowed = g->allowedListeners ? *g->allowedListeners : defaultAllowed;
     for (const api::ListenerSet* s : mine) {
       const std::string skey = nsName(s->meta.namespace_, s->meta.name);
-      auto& sst = std::get<status::ListenerSetStatus>(ctx.statusByKey.at("ListenerSet/" + skey)->status);
+      auto& sst = std::get<status::ListenerSetStatus>(ctx.statusOf(s).status);
       sst.conditions.clear();
       ListenerSetInfo& info = ctx.listenerSets[skey];
       info.set = s;
       info.status = &sst;
       info.parent = &gw;
       if (!namespaceAllowed(allowed.namespaces, g->meta.namespace_, s->meta.namespace_, ctx.namespaces)) {
-        std::string msg = fmt::format("Gateway {} does not allow ListenerSets from namespace {} "
-                                      "(spec.allowedListeners.namespaces.from: {})",
-                                      key, s->meta.namespace_, allowed.namespaces.from);
+        std::string msg = fmt::format(
+            "Gateway {} does not allow ListenerSets from namespace {} "
+            "(spec.allowedListeners.namespaces.from: {})",
+            key, s->meta.namespace_, allowed.namespaces.from);
         setCondition(sst.conditions, cond::kAccepted, false, cond::kNotAllowed, msg, s->meta.generation);
         setCondition(sst.conditions, cond::kProgrammed, false, cond::kNotAllowed, msg, s->meta.generation);
         continue;
@@ -181,17 +182,20 @@ void translateGateways(Context& ctx) {
     for (auto& l : gw.listeners) {
       if (!l->protocolSupported) continue;
       for (const auto& addr : binds) {
-        std::string bk = fmt::format("{}|{}|{}", addr, l->spec->port, l->protocol == ir::Protocol::UDP ? "udp" : "tcp");
+        std::string bk =
+            fmt::format("{}|{}|{}", addr, l->spec->port, l->protocol == ir::Protocol::UDP ? "udp" : "tcp");
         if (ctx.options.pendingBinds.count(bk) && l->programmedReason.empty()) {
           l->programmedReason = cond::kPending;
-          l->programmedMessage = fmt::format("this data plane does not serve {} listeners yet", l->spec->protocol);
+          l->programmedMessage =
+              fmt::format("this data plane does not serve {} listeners yet", l->spec->protocol);
           continue;
         }
         if (ctx.options.unbindable.count(bk) && l->acceptedReason.empty()) {
           auto why = ctx.options.unbindableReasons.find(bk);
           l->acceptedReason = cond::kPortUnavailable;
-          l->acceptedMessage = fmt::format("port {} cannot be opened: {}", l->spec->port,
-                                           why == ctx.options.unbindableReasons.end() ? "bind failed" : why->second);
+          l->acceptedMessage =
+              fmt::format("port {} cannot be opened: {}", l->spec->port,
+                          why == ctx.options.unbindableReasons.end() ? "bind failed" : why->second);
           unbound.push_back(l->spec->name);
           continue;
         }
@@ -207,7 +211,8 @@ void translateGateways(Context& ctx) {
     const bool addressesUsable = programmedReason.empty();
     if (!unbound.empty() && programmedReason.empty()) {
       programmedReason = cond::kNoResources;
-      programmedMsg = fmt::format("the data plane could not open the port of listener(s) {}", fmt::join(unbound, ", "));
+      programmedMsg =
+          fmt::format("the data plane could not open the port of listener(s) {}", fmt::join(unbound, ", "));
     }
     gw.accepted = acceptedReason.empty();
     if (!gw.accepted) {
@@ -218,7 +223,8 @@ void translateGateways(Context& ctx) {
     }
     if (g->defaultScope && *g->defaultScope != "None") {
       setCondition(st.conditions, cond::kDefaultGateway, true, cond::kDefaultGateway,
-                   fmt::format("default Gateway for routes with useDefaultGateways: {}", *g->defaultScope), gen);
+                   fmt::format("default Gateway for routes with useDefaultGateways: {}", *g->defaultScope),
+                   gen);
     }
     if (insecure) {
       setCondition(st.conditions, cond::kInsecureFrontendValidationMode, true, cond::kConfigurationChanged,

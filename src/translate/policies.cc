@@ -13,7 +13,6 @@
 namespace portico::translate {
 namespace {
 
-
 // Gateways (ours) whose accepted routes send traffic to the targets: the
 // policy's ancestors, at most 16 (spec §11).
 std::vector<std::string> ancestorsOf(const Context& ctx, const std::string& ns,
@@ -76,8 +75,9 @@ TLSCheck checkTLSPolicy(const Context& ctx, const api::BackendTLSPolicy& p) {
   }
   if (v.wellKnownCACertificates && *v.wellKnownCACertificates != "System") {
     c.acceptedReason = cond::kInvalid;
-    c.acceptedMessage = fmt::format("spec.validation.wellKnownCACertificates: \"{}\" is not supported (System)",
-                                    *v.wellKnownCACertificates);
+    c.acceptedMessage =
+        fmt::format("spec.validation.wellKnownCACertificates: \"{}\" is not supported (System)",
+                    *v.wellKnownCACertificates);
   }
   return c;
 }
@@ -97,7 +97,7 @@ void translatePolicies(Context& ctx) {
 
   for (const api::BackendTLSPolicy* p : tlsPolicies) {
     const std::string pkey = nsName(p->meta.namespace_, p->meta.name);
-    auto& st = std::get<status::PolicyStatus>(ctx.statusByKey.at("BackendTLSPolicy/" + pkey)->status);
+    auto& st = std::get<status::PolicyStatus>(ctx.statusOf(p).status);
     const int64_t gen = p->meta.generation;
     TLSCheck check = checkTLSPolicy(ctx, *p);
 
@@ -106,14 +106,15 @@ void translatePolicies(Context& ctx) {
     for (const auto& t : p->targetRefs) {
       if (!(t.group.empty() && t.kind == "Service")) continue;
       if (ctx.snap.services.find(p->meta.namespace_, t.name)) anyTarget = true;
-      auto [it, fresh] = claimed.try_emplace(nsName(p->meta.namespace_, t.name) + "#" + t.sectionName.value_or(""), pkey);
+      auto [it, fresh] =
+          claimed.try_emplace(nsName(p->meta.namespace_, t.name) + "#" + t.sectionName.value_or(""), pkey);
       if (!fresh && it->second != pkey && conflictWith.empty()) conflictWith = it->second;
     }
     std::string acceptedReason = check.acceptedReason, acceptedMessage = check.acceptedMessage;
     if (!conflictWith.empty()) {
       acceptedReason = cond::kConflictedReason;
-      acceptedMessage = fmt::format("BackendTLSPolicy {} (older) already targets the same Service and section",
-                                    conflictWith);
+      acceptedMessage = fmt::format(
+          "BackendTLSPolicy {} (older) already targets the same Service and section", conflictWith);
     } else if (!anyTarget) {
       acceptedReason = cond::kTargetNotFound;
       acceptedMessage = "no targetRef names an existing Service";
@@ -126,9 +127,11 @@ void translatePolicies(Context& ctx) {
         setCondition(a.conditions, cond::kAccepted, false, acceptedReason, acceptedMessage, gen);
       }
       if (check.resolvedReason.empty()) {
-        setCondition(a.conditions, cond::kResolvedRefs, true, cond::kResolvedRefs, "all references resolved", gen);
+        setCondition(a.conditions, cond::kResolvedRefs, true, cond::kResolvedRefs, "all references resolved",
+                     gen);
       } else {
-        setCondition(a.conditions, cond::kResolvedRefs, false, check.resolvedReason, check.resolvedMessage, gen);
+        setCondition(a.conditions, cond::kResolvedRefs, false, check.resolvedReason, check.resolvedMessage,
+                     gen);
       }
       st.ancestors.push_back(std::move(a));
     }
@@ -160,7 +163,7 @@ void translatePolicies(Context& ctx) {
   std::map<std::string, std::string> trafficClaimed;
   for (const api::XBackendTrafficPolicy* p : traffic) {
     const std::string pkey = nsName(p->meta.namespace_, p->meta.name);
-    auto& st = std::get<status::PolicyStatus>(ctx.statusByKey.at("XBackendTrafficPolicy/" + pkey)->status);
+    auto& st = std::get<status::PolicyStatus>(ctx.statusOf(p).status);
     std::string conflictWith;
     for (const auto& t : p->targetRefs) {
       auto [it, fresh] = trafficClaimed.try_emplace(nsName(p->meta.namespace_, t.name), pkey);
@@ -169,7 +172,8 @@ void translatePolicies(Context& ctx) {
     for (const auto& gwKey : ancestorsOf(ctx, p->meta.namespace_, p->targetRefs)) {
       auto a = ancestor(ctx, gwKey);
       if (conflictWith.empty()) {
-        setCondition(a.conditions, cond::kAccepted, true, cond::kAccepted, "policy applies", p->meta.generation);
+        setCondition(a.conditions, cond::kAccepted, true, cond::kAccepted, "policy applies",
+                     p->meta.generation);
       } else {
         setCondition(a.conditions, cond::kAccepted, false, cond::kConflictedReason,
                      "XBackendTrafficPolicy " + conflictWith + " (older) already targets this backend",
@@ -183,7 +187,9 @@ void translatePolicies(Context& ctx) {
         if (!targetsCluster(t, p->meta.namespace_, c)) continue;
         // Cookie Path is left unset when persistence comes from a policy
         // (spec §12.13).
-        c.sessionPersistence = compileSessionPersistence(p->sessionPersistence, fmt::format("portico-session-{}-{}", p->meta.namespace_, p->meta.name), "");
+        c.sessionPersistence = compileSessionPersistence(
+            p->sessionPersistence, fmt::format("portico-session-{}-{}", p->meta.namespace_, p->meta.name),
+            "");
       }
     }
   }

@@ -21,7 +21,7 @@ void addAll(Context& ctx, api::Kind kind, const store::Table<T>& table, const S&
     os.generation = obj->meta.generation;
     os.status = initial;
     ctx.out.status.objects.push_back(std::move(os));
-    ctx.statusByKey[std::string(api::kindName(kind)) + "/" + key] = &ctx.out.status.objects.back();
+    ctx.statusByObject[obj.get()] = &ctx.out.status.objects.back();
   }
 }
 
@@ -48,6 +48,7 @@ Result translate(const store::Snapshot& snap, const Options& options, RouteMemo*
                        snap.tcpRoutes.size() + snap.udpRoutes.size() + snap.referenceGrants.size() +
                        snap.backendTLSPolicies.size() + snap.backendTrafficPolicies.size();
   result.status.objects.reserve(total);  // pointers into it stay valid
+  ctx.statusByObject.reserve(total);
 
   addAll(ctx, api::Kind::GatewayClass, snap.gatewayClasses,
          status::GatewayClassStatus{pendingConditions(false), {}});
