@@ -162,27 +162,29 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vec
     return found;
   };
   ObjectTexts out;
-  std::map<std::string, ObjectTextCache::File, std::less<>> used;
+  const uint64_t capture = ++cache.captures;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string& f = files[i];
     if (f == "-") continue;
     const uint64_t version = i < versions.size() ? versions[i] : 0;
-    auto cached = cache.files.find(f);
-    ObjectTextCache::File entry;
-    if (version != 0 && cached != cache.files.end() && cached->second.version == version) {
-      entry = std::move(cached->second);
-    } else {
-      entry = {version, readFile(f)};
+    ObjectTextCache::File fresh;
+    ObjectTextCache::File* entry = &fresh;
+    if (version != 0) {
+      entry = &cache.files[f];
+      entry->seen = capture;
     }
-    for (const auto& t : entry.texts) {
+    if (version == 0 || entry->version != version) {
+      entry->version = version;
+      entry->texts = readFile(f);
+    }
+    for (const auto& t : entry->texts) {
       const api::ObjectMeta* m = served(t);
       if (!m || m->source.file != f || m->source.document != t.document) continue;
       if (rejected.has(t.id, f, t.document)) continue;  // the file holds a refused version
       out[t.id] = ObjectText{m->order, t.yaml};
     }
-    if (version != 0) used.emplace(f, std::move(entry));
   }
-  cache.files = std::move(used);
+  std::erase_if(cache.files, [&](const auto& kv) { return kv.second.seen != capture; });
   // Objects no file text was found for (stdin, an object served at its
   // last good version, a file changed since the load): the previous text,
   // or a comment naming it.

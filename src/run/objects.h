@@ -51,8 +51,12 @@ struct ObjectTextCache {
   struct File {
     uint64_t version = 0;
     std::vector<FileText> texts;
+    uint64_t seen = 0;  // the capture that last listed the file
   };
+  // Updated in place (mark and sweep): a reload at 10,000 files must not
+  // rebuild a map of them.
   std::map<std::string, File, std::less<>> files;
+  uint64_t captures = 0;
 };
 ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
                            const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
