@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -60,7 +61,7 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
     load = s_->files.load(changes);
   }
   const auto loaded = std::chrono::steady_clock::now();
-  const size_t carried = carryForward(load.snapshot, s_->lastGood, load.diagnostics);
+  const size_t carried = carryForward(load.snapshot, *s_->lastGood, load.diagnostics);
   size_t errors = 0, warnings = 0;
   for (const auto& d : load.diagnostics) {
     (d.severity == api::Severity::Error ? errors : warnings)++;
@@ -106,10 +107,9 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
   const double seconds = std::chrono::duration<double>(applied - started).count();
   auto ms = [](auto from, auto to) { return std::chrono::duration<double, std::milli>(to - from).count(); };
   s_->generation++;
-  ObjectTexts objects = s_->kube ? kubeObjectTexts(*s_->kube, load.diagnostics, s_->objects)
-                                 : captureObjects(load.files, s_->files.versions(), load.snapshot,
-                                                  load.diagnostics, s_->objects, s_->objectTexts);
-  Generation g;
+
+  State::HistoryJob job;
+  Generation& g = job.generation;
   g.number = s_->generation;
   g.time = nowRfc3339();
   g.trigger = why;
@@ -120,36 +120,102 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
     if (d.severity == api::Severity::Error && g.diagnostics.size() < kHistoryDiagnostics)
       g.diagnostics.push_back(d.format());
   }
-  g.changes = diffObjects(s_->objects, objects);
-  g.flips = diffConditions(s_->current.status, result.status);
+  if (s_->kube) {
+    // The kube source's texts are read now, while they match this load;
+    // the previous texts are the history thread's, so wait for it.
+    s_->awaitHistory();
+    job.objects = kubeObjectTexts(*s_->kube, load.diagnostics, s_->objects);
+  } else {
+    job.files = std::move(load.files);
+    job.versions = s_->files.versions();
+    job.contents = s_->files.takeContents();
+  }
+  job.diagnostics = load.diagnostics;
+  job.before = s_->current;
+  job.after = std::make_shared<const translate::Result>(std::move(result));
+  job.snapshot = std::make_shared<const store::Snapshot>(std::move(load.snapshot));
+
   s_->appliedAt = g.time;
   s_->trigger = why;
   (errors == 0 ? s_->reloadsClean : s_->reloadsRejected)++;
-  s_->history.record(std::move(g));
-  s_->objects = std::move(objects);
   s_->translateOptions = topts;
-  s_->lastGood = std::move(load.snapshot);
-  s_->current = std::move(result);
+  s_->lastGood = job.snapshot;
+  s_->current = job.after;
   s_->ir = config;
   s_->diagnostics = std::move(load.diagnostics);
-  s_->metrics.recordReload(errors == 0, seconds, s_->lastGood, s_->current.status);
+  s_->metrics.recordReload(errors == 0, seconds, *s_->lastGood, s_->current->status);
   size_t routes = 0;
   for (const auto& b : config->binds)
     for (const auto& l : b.listeners)
       for (const auto& vh : l.virtualHosts) routes += vh.routes.size() + vh.grpcRoutes.size();
-  // Where a reload's time goes, for route-propagation work (docs/performance.md).
+  // Where a reload's time goes, for route-propagation work
+  // (docs/performance.md); the history thread adds its own time and logs it
+  // once the generation is in /changes.
   const std::string decoded =
       s_->kube ? std::string() : fmt::format(", {} files decoded", s_->files.decodedLastTime());
-  s_->say(fmt::format(
+  job.logLine = fmt::format(
       "config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
-      "{:.1f} ms (load {:.1f}{}, translate {:.1f} with {} routes compiled, data plane {:.1f}; then history "
-      "{:.1f} "
-      "ms)",
-      s_->generation, why, s_->lastGood.objectCount(), errors, warnings,
+      "{:.1f} ms (load {:.1f}{}, translate {:.1f} with {} routes compiled, data plane {:.1f}; then history",
+      s_->generation, why, s_->lastGood->objectCount(), errors, warnings,
       carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
       config->binds.size(), routes, seconds * 1000, ms(started, loaded), decoded, ms(loaded, translated),
-      compiledRoutes, ms(translated, applied), ms(applied, std::chrono::steady_clock::now())));
+      compiledRoutes, ms(translated, applied));
+  s_->recordHistory(std::move(job));
   if (s_->kube) kubeReconciled(change);
+}
+
+void Controller::State::recordHistory(HistoryJob job) {
+  std::lock_guard lock(historyMu);
+  if (!historyThread.joinable()) historyThread = std::thread([this] { runHistory(); });
+  historyQueue.push_back(std::move(job));
+  historyCv.notify_all();
+}
+
+void Controller::State::runHistory() {
+  // Background work: on a busy machine the reload thread and the data
+  // plane go first (Linux applies nice per thread).
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  std::unique_lock lock(historyMu);
+  while (true) {
+    historyCv.wait(lock, [&] { return historyStop || !historyQueue.empty(); });
+    if (historyQueue.empty()) return;  // stopping, nothing left
+    HistoryJob job = std::move(historyQueue.front());
+    historyQueue.pop_front();
+    historyBusy = true;
+    // Only this thread writes `objects`: it reads them without the lock.
+    lock.unlock();
+    const auto t0 = std::chrono::steady_clock::now();
+    ObjectTexts texts = job.objects ? std::move(*job.objects)
+                                    : captureObjects(job.files, job.versions, job.contents, *job.snapshot,
+                                                     job.diagnostics, objects, objectTexts);
+    job.generation.changes = diffObjects(objects, texts);
+    job.generation.flips = diffConditions(job.before->status, job.after->status);
+    lock.lock();
+    history.record(std::move(job.generation));
+    objects = std::move(texts);
+    lock.unlock();
+    job.before.reset();  // the replaced generation is freed here, off the reload path
+    const double took =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    say(fmt::format("{} {:.1f} ms)", job.logLine, took));
+    lock.lock();
+    historyBusy = false;
+    historyCv.notify_all();
+  }
+}
+
+void Controller::State::awaitHistory() {
+  std::unique_lock lock(historyMu);
+  historyCv.wait(lock, [&] { return historyQueue.empty() && !historyBusy; });
+}
+
+void Controller::State::stopHistory() {
+  {
+    std::lock_guard lock(historyMu);
+    historyStop = true;
+    historyCv.notify_all();
+  }
+  if (historyThread.joinable()) historyThread.join();
 }
 
 bool Controller::start(std::string& error) {
@@ -193,6 +259,7 @@ void Controller::stop() {
   if (!s_ || !s_->server) return;
   stopKube();
   s_->watcher.reset();
+  s_->awaitHistory();
   s_->server->stop(s_->options.drainTimeout);
   s_->server.reset();
   if (s_->adminServer) s_->adminServer->stop();
@@ -212,7 +279,7 @@ std::string Controller::statusJson() const {
   status::DocumentOptions opts;
   opts.format = status::DocumentFormat::Json;
   opts.lastTransitionTime = nowRfc3339();
-  return status::renderKubeList(s_->current.status, opts);
+  return status::renderKubeList(s_->current->status, opts);
 }
 
 std::string Controller::configDump() const {

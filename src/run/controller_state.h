@@ -84,9 +84,10 @@ struct Controller::State {
   // File mode: decodes (and re-reads for /objects) only the files that
   // changed since the last reload.
   source::FileSetLoader files;
-  ObjectTextCache objectTexts;
-  store::Snapshot lastGood;
-  translate::Result current;
+  // Generations are shared, immutable: the history thread still reads one
+  // after the next reload has replaced it.
+  std::shared_ptr<const store::Snapshot> lastGood = std::make_shared<const store::Snapshot>();
+  std::shared_ptr<const translate::Result> current = std::make_shared<const translate::Result>();
   api::Diagnostics diagnostics;
   std::shared_ptr<const ir::Config> ir;
   uint64_t generation = 0;
@@ -97,13 +98,44 @@ struct Controller::State {
   // Compiled routes from the previous reload, reused for unchanged route
   // objects (translate/route_memo.h). Reload thread only, under mu.
   translate::RouteMemo routeMemo;
-  ObjectTexts objects;
-  History history;
   std::string appliedAt, trigger;
   uint64_t reloadsClean = 0, reloadsRejected = 0;
   std::unique_ptr<KubeState> kube;  // null in file mode
 
+  // History (/objects, /changes): recorded by its own thread after traffic
+  // has a generation, so the next reload does not wait for it (route
+  // propagation, docs/performance.md). Jobs run in generation order.
+  // historyMu guards the queue, `objects` and `history`; the history
+  // thread never takes mu, so a reload may wait for it while holding mu.
+  struct HistoryJob {
+    Generation generation;  // all but changes and flips
+    std::vector<std::string> files;
+    std::vector<uint64_t> versions;
+    std::vector<std::shared_ptr<const std::string>> contents;  // what the load read
+    std::shared_ptr<const store::Snapshot> snapshot;
+    api::Diagnostics diagnostics;
+    std::optional<ObjectTexts> objects;  // kube mode: captured by the reload
+    std::shared_ptr<const translate::Result> before, after;
+    std::string logLine;  // the reload's line, finished with the history time
+  };
+  std::mutex historyMu;
+  std::condition_variable historyCv;
+  std::deque<HistoryJob> historyQueue;
+  bool historyBusy = false, historyStop = false;
+  std::thread historyThread;
+  ObjectTexts objects;
+  History history;
+  ObjectTextCache objectTexts;  // history thread only
+
+  void recordHistory(HistoryJob job);
+  void runHistory();
+  // Waits until every queued generation is recorded (readers of objects
+  // and history call it first, so they see every applied generation).
+  void awaitHistory();
+  void stopHistory();
+
   State(RunOptions o, std::ostream& l) : options(std::move(o)), log(l), files(options.paths) {}
+  ~State() { stopHistory(); }
 
   // The last log lines, for /log and `portico bundle` (guarded by logMu).
   std::deque<std::string> recentLog;

@@ -229,7 +229,7 @@ void Controller::kubeReconciled(std::chrono::steady_clock::time_point change) {
   // is but never writes status from a partial view.
   if (!k.source || !k.source->synced()) return;
   std::lock_guard lock(k.mu);
-  k.pending = s_->current.status;
+  k.pending = s_->current->status;
   k.cv.notify_all();
 }
 

@@ -8,19 +8,21 @@
 namespace portico::run {
 
 std::string Controller::objectsYaml() const {
-  std::lock_guard lock(s_->mu);
+  s_->awaitHistory();  // every applied generation is recorded
+  std::lock_guard lock(s_->historyMu);
   return run::objectsYaml(s_->objects);
 }
 
 std::string Controller::changesJson() const {
-  std::lock_guard lock(s_->mu);
+  s_->awaitHistory();
+  std::lock_guard lock(s_->historyMu);
   return historyJson(s_->history.generations(), kHistoryGenerations);
 }
 
 LiveView Controller::liveView() const {
   LiveView v;
   std::lock_guard lock(s_->mu);
-  v.input.snapshot = s_->lastGood;
+  v.input.snapshot = *s_->lastGood;
   v.translate = s_->translateOptions;
   v.ir = s_->ir;
   v.listenAddress = s_->options.server.listenAddress;
@@ -39,7 +41,9 @@ LiveView Controller::liveView() const {
     }
     f.rejected.push_back(d);
     const std::string id = objectId(d.kind, d.namespace_, d.name);
-    if (!d.name.empty() && s_->objects.count(id)) f.carried.push_back(id);
+    if (d.name.empty()) continue;
+    std::lock_guard history(s_->historyMu);  // after mu: the history thread never takes mu
+    if (s_->objects.count(id)) f.carried.push_back(id);
   }
   if (s_->server) {
     for (const auto& b : s_->server->binds()) {

@@ -81,13 +81,19 @@ struct Rejected {
 };
 
 // Every object document of `file` (known kinds only), as text.
+std::vector<FileText> textsOf(const std::string& content);
+
 std::vector<FileText> readFile(const std::string& file) {
-  std::vector<FileText> out;
   std::ifstream in(file, std::ios::binary);
-  if (!in) return out;
+  if (!in) return {};
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string content = ss.str();
+  return textsOf(ss.str());
+}
+
+// Every object document of a file's content (known kinds only), as text.
+std::vector<FileText> textsOf(const std::string& content) {
+  std::vector<FileText> out;
   auto one = [&](const source::yaml::Node& n, int document) {
     if (!n.isMap()) return;
     const std::string kind = scalarAt(n, "kind");
@@ -134,10 +140,11 @@ std::string objectId(std::string_view kind, std::string_view ns, std::string_vie
 ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
                            const api::Diagnostics& diagnostics, const ObjectTexts& previous) {
   ObjectTextCache none;
-  return captureObjects(files, {}, snapshot, diagnostics, previous, none);
+  return captureObjects(files, {}, {}, snapshot, diagnostics, previous, none);
 }
 
 ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
+                           const std::vector<std::shared_ptr<const std::string>>& contents,
                            const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
                            const ObjectTexts& previous, ObjectTextCache& cache) {
   Rejected rejected;
@@ -175,7 +182,9 @@ ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vec
     }
     if (version == 0 || entry->version != version) {
       entry->version = version;
-      entry->texts = readFile(f);
+      // The bytes the load decoded when it kept them: the file may have
+      // changed again since.
+      entry->texts = i < contents.size() && contents[i] ? textsOf(*contents[i]) : readFile(f);
     }
     for (const auto& t : entry->texts) {
       const api::ObjectMeta* m = served(t);

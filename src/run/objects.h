@@ -58,7 +58,10 @@ struct ObjectTextCache {
   std::map<std::string, File, std::less<>> files;
   uint64_t captures = 0;
 };
+// `contents` (parallel to files, null where absent) are bytes the load
+// read, used instead of reading those files again.
 ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
+                           const std::vector<std::shared_ptr<const std::string>>& contents,
                            const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
                            const ObjectTexts& previous, ObjectTextCache& cache);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "source/file_load.h"
 
@@ -67,6 +68,7 @@ struct FileSetLoader::Impl {
   uint64_t nextVersion = 1;
   uint64_t epoch = 0;
   std::vector<uint64_t> versions;
+  std::vector<std::shared_ptr<const std::string>> contents;
   size_t decoded = 0;
   // The last listing, its problems and its entries, reused while the
   // watcher reports no file added or removed.
@@ -226,6 +228,7 @@ struct FileSetLoader::Impl {
     out.result.diagnostics = listingProblems;
     const bool trustHint = hinted && hintCovers(*changes);
     versions.clear();
+    contents.clear();
     decoded = 0;
     for (size_t i = 0; i < files.size(); ++i) {
       const std::string& file = files[i];
@@ -234,6 +237,7 @@ struct FileSetLoader::Impl {
       if (trustHint && e.decoded && !stdin && !changes->files.count(file)) {
         out.add(file, e.load);  // no event: unchanged
         versions.push_back(e.version);
+        contents.emplace_back();
         continue;
       }
       Identity id;
@@ -242,6 +246,7 @@ struct FileSetLoader::Impl {
         e.decoded = false;
         continue;
       }
+      std::shared_ptr<const std::string> read;
       if (stdin || !e.decoded || !(id == e.identity)) {
         std::string content;
         if (!readInput(file, content)) {
@@ -254,9 +259,11 @@ struct FileSetLoader::Impl {
         e.version = nextVersion++;
         e.decoded = !stdin;
         ++decoded;
+        read = std::make_shared<const std::string>(std::move(content));
       }
       out.add(file, e.load);
       versions.push_back(e.version);
+      contents.push_back(std::move(read));
     }
     return std::move(out.result);
   }
@@ -270,5 +277,8 @@ FileSetLoader::~FileSetLoader() = default;
 LoadResult FileSetLoader::load(const FileChanges* changes) { return impl_->load(changes); }
 const std::vector<uint64_t>& FileSetLoader::versions() const { return impl_->versions; }
 size_t FileSetLoader::decodedLastTime() const { return impl_->decoded; }
+std::vector<std::shared_ptr<const std::string>> FileSetLoader::takeContents() {
+  return std::exchange(impl_->contents, {});
+}
 
 }  // namespace portico::source

@@ -41,6 +41,11 @@ class FileSetLoader {
   const std::vector<uint64_t>& versions() const;
   // Files decoded by the last load() (the rest came from the cache).
   size_t decodedLastTime() const;
+  // Per file of the last load(): the bytes decoded, for the files decoded
+  // this time (null for the rest), so a consumer reads what was loaded
+  // even if the file has changed again since. Handed over, not kept: at
+  // start-up that is every file.
+  std::vector<std::shared_ptr<const std::string>> takeContents();
 
  private:
   struct Impl;
