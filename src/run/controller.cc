@@ -148,19 +148,18 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
   for (const auto& b : config->binds)
     for (const auto& l : b.listeners)
       for (const auto& vh : l.virtualHosts) routes += vh.routes.size() + vh.grpcRoutes.size();
+  s_->recordHistory(std::move(job));
   // Where a reload's time goes, for route-propagation work
-  // (docs/performance.md); the history thread adds its own time and logs it
-  // once the generation is in /changes.
+  // (docs/performance.md). History is recorded after this, on its thread.
   const std::string decoded =
       s_->kube ? std::string() : fmt::format(", {} files decoded", s_->files.decodedLastTime());
-  job.logLine = fmt::format(
+  s_->say(fmt::format(
       "config generation {} ({}): {} objects, {} errors, {} warnings{}, {} binds, {} routes, applied in "
-      "{:.1f} ms (load {:.1f}{}, translate {:.1f} with {} routes compiled, data plane {:.1f}; then history",
+      "{:.1f} ms (load {:.1f}{}, translate {:.1f} with {} routes compiled, data plane {:.1f})",
       s_->generation, why, s_->lastGood->objectCount(), errors, warnings,
       carried ? fmt::format(", {} rejected objects kept at their last good version", carried) : "",
       config->binds.size(), routes, seconds * 1000, ms(started, loaded), decoded, ms(loaded, translated),
-      compiledRoutes, ms(translated, applied));
-  s_->recordHistory(std::move(job));
+      compiledRoutes, ms(translated, applied)));
   if (s_->kube) kubeReconciled(change);
 }
 
@@ -184,7 +183,6 @@ void Controller::State::runHistory() {
     historyBusy = true;
     // Only this thread writes `objects`: it reads them without the lock.
     lock.unlock();
-    const auto t0 = std::chrono::steady_clock::now();
     ObjectTexts texts = job.objects ? std::move(*job.objects)
                                     : captureObjects(job.files, job.versions, job.contents, *job.snapshot,
                                                      job.diagnostics, objects, objectTexts);
@@ -195,9 +193,6 @@ void Controller::State::runHistory() {
     objects = std::move(texts);
     lock.unlock();
     job.before.reset();  // the replaced generation is freed here, off the reload path
-    const double took =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    say(fmt::format("{} {:.1f} ms)", job.logLine, took));
     lock.lock();
     historyBusy = false;
     historyCv.notify_all();

@@ -116,7 +116,6 @@ struct Controller::State {
     api::Diagnostics diagnostics;
     std::optional<ObjectTexts> objects;  // kube mode: captured by the reload
     std::shared_ptr<const translate::Result> before, after;
-    std::string logLine;  // the reload's line, finished with the history time
   };
   std::mutex historyMu;
   std::condition_variable historyCv;
