@@ -311,7 +311,7 @@ class Source final : public KubeSource {
     try {
       tree = source::yaml::fromJson(object);
     } catch (const std::exception&) {
-      tree.reset();
+      // Nested too deep: decoded as no object, which names the problem.
     }
     e.decoded = source::decodeObject(tree ? tree->root() : source::yaml::Node(), origin, e.order);
     return e;

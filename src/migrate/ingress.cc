@@ -51,10 +51,7 @@ struct Reader {
   }
 };
 
-yaml::Node child(const yaml::Node& n, const char* key) {
-  if (!n.isMap()) return yaml::Node();
-  return n[key];
-}
+yaml::Node child(const yaml::Node& n, const char* key) { return n[key]; }
 
 bool present(const yaml::Node& n) { return n.defined() && !n.isNull(); }
 

@@ -22,6 +22,7 @@ std::string Controller::changesJson() const {
 LiveView Controller::liveView() const {
   LiveView v;
   std::lock_guard lock(s_->mu);
+  std::lock_guard history(s_->historyMu);  // after mu: the history thread never takes mu
   v.input.snapshot = *s_->lastGood;
   v.translate = s_->translateOptions;
   v.ir = s_->ir;
@@ -41,9 +42,7 @@ LiveView Controller::liveView() const {
     }
     f.rejected.push_back(d);
     const std::string id = objectId(d.kind, d.namespace_, d.name);
-    if (d.name.empty()) continue;
-    std::lock_guard history(s_->historyMu);  // after mu: the history thread never takes mu
-    if (s_->objects.count(id)) f.carried.push_back(id);
+    if (!d.name.empty() && s_->objects.count(id)) f.carried.push_back(id);
   }
   if (s_->server) {
     for (const auto& b : s_->server->binds()) {

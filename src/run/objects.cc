@@ -80,17 +80,6 @@ struct Rejected {
   }
 };
 
-// Every object document of `file` (known kinds only), as text.
-std::vector<FileText> textsOf(const std::string& content);
-
-std::vector<FileText> readFile(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return textsOf(ss.str());
-}
-
 // Every object document of a file's content (known kinds only), as text.
 std::vector<FileText> textsOf(const std::string& content) {
   std::vector<FileText> out;
@@ -129,6 +118,15 @@ std::vector<FileText> textsOf(const std::string& content) {
     // (the watcher saw the write) captures it again.
   }
   return out;
+}
+
+// Every object document of `file` (known kinds only), as text.
+std::vector<FileText> readFile(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return textsOf(ss.str());
 }
 
 }  // namespace

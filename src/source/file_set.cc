@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "source/file_load.h"
@@ -38,6 +39,14 @@ bool identify(const std::string& file, Identity& id) {
   if (::stat(file.c_str(), &st) != 0) return false;
   id = {st.st_dev, st.st_ino, st.st_size, st.st_mtim, st.st_ctim};
   return true;
+}
+
+// A base for a file placed after `previous` and before `next`, leaving
+// room on both sides; none when the gap is too small (then renumber).
+std::optional<int64_t> baseBetween(int64_t previous, int64_t next) {
+  const int64_t base = previous + (next - previous) / 2 / kDocsPerFile * kDocsPerFile;
+  if (base <= previous || base + kDocsPerFile > next) return std::nullopt;
+  return base;
 }
 
 // "a/b.yaml" as a listing spells it: no empty, "." or ".." segment.
@@ -104,11 +113,11 @@ struct FileSetLoader::Impl {
           break;
         }
       }
-      const int64_t base = previous + (next - previous) / 2 / kDocsPerFile * kDocsPerFile;
-      if (base <= previous || base + kDocsPerFile > next) return renumber(files);
-      if (e.base != base) e.decoded = false;  // its objects carry the old orders
-      e.base = base;
-      previous = base;
+      const std::optional<int64_t> base = baseBetween(previous, next);
+      if (!base) return renumber(files);
+      if (e.base != *base) e.decoded = false;  // its objects carry the old orders
+      e.base = *base;
+      previous = *base;
     }
     return slot;
   }
@@ -175,12 +184,11 @@ struct FileSetLoader::Impl {
         // A base between its neighbours', as placeFiles() would give.
         const int64_t previous = i > 0 ? slots[i - 1]->base : 0;
         const int64_t next = i + 1 < slots.size() ? slots[i + 1]->base : previous + 2 * kSpacing;
-        const int64_t base = previous + (next - previous) / 2 / kDocsPerFile * kDocsPerFile;
-        if (base <= previous || base + kDocsPerFile > next) {
-          slots = placeFiles(files);  // no room: renumbers
-        } else {
-          e.base = base;
+        if (const std::optional<int64_t> base = baseBetween(previous, next)) {
+          e.base = *base;
           e.decoded = false;
+        } else {
+          slots = placeFiles(files);  // no room: renumbers
         }
       } else {
         files.erase(it);

@@ -14,6 +14,7 @@
 #include <set>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 namespace portico::source {
 namespace {
@@ -145,13 +146,14 @@ class FileWatcherImpl final : public FileWatcher {
     for (const auto& f : files_) watchFile(f, nullptr);
   }
 
-  // Whether the event may change what loadPaths() reads. `inPlace` is set
-  // when it may be part of a write still going on (see run()).
-  bool onEvent(const inotify_event& ev, bool& inPlace) {
+  // Whether the event may change what loadPaths() reads; records what it
+  // touched in burst_, and in burstInPlace_ whether it may be part of a
+  // write still going on (see run()).
+  bool onEvent(const inotify_event& ev) {
     if (ev.mask & IN_Q_OVERFLOW) {  // events were lost: assume the worst
       rewalk_ = true;
       refresh();
-      inPlace = true;
+      burstInPlace_ = true;
       burst_.everything = true;
       return true;
     }
@@ -164,7 +166,7 @@ class FileWatcherImpl final : public FileWatcher {
     }
     if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
       rewalk_ = true;
-      inPlace = true;
+      burstInPlace_ = true;
       burst_.everything = true;
       return true;
     }
@@ -174,7 +176,7 @@ class FileWatcherImpl final : public FileWatcher {
     const bool written = (ev.mask & (IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE)) != 0;
     if (w.names.count(name)) {
       // A file root or a symlink's target: its path is not a listing's.
-      inPlace = inPlace || written;
+      burstInPlace_ = burstInPlace_ || written;
       burst_.everything = true;
       return true;
     }
@@ -184,18 +186,18 @@ class FileWatcherImpl final : public FileWatcher {
       // files created before the watch exists are picked up by the reload
       // this very event triggers. Files may still be arriving in them.
       if (ev.mask & (IN_CREATE | IN_MOVED_TO)) watchTree(w.dir + "/" + name, nullptr);
-      inPlace = true;
+      burstInPlace_ = true;
       burst_.everything = true;
       return true;
     }
     if (!isManifestName(name)) return false;
-    inPlace = inPlace || written;
+    burstInPlace_ = burstInPlace_ || written;
     if (ev.mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) burst_.listing = true;
     burst_.files.insert(w.dir.ends_with('/') ? w.dir + name : w.dir + "/" + name);
     return true;
   }
 
-  bool drain(bool& inPlace) {
+  bool drain() {
     bool changed = false;
     alignas(inotify_event) char buf[16 * 1024];
     for (;;) {
@@ -204,7 +206,7 @@ class FileWatcherImpl final : public FileWatcher {
       for (ssize_t off = 0; off < n;) {
         const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
         off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
-        if (onEvent(*ev, inPlace)) changed = true;
+        if (onEvent(*ev)) changed = true;
       }
     }
   }
@@ -221,7 +223,6 @@ class FileWatcherImpl final : public FileWatcher {
     // the full debounce (route propagation, docs/performance.md).
     const auto settle = std::min(debounce_, std::chrono::milliseconds(1));
     bool pending = false;
-    bool inPlace = false;  // the pending burst has in-place writes
     Clock::time_point quietAt, latest;
     for (;;) {
       int timeout = -1;
@@ -235,21 +236,16 @@ class FileWatcherImpl final : public FileWatcher {
       if (n < 0 && errno != EINTR) return;  // cannot happen with valid fds; stop rather than spin
       if (n > 0 && fds[1].revents) return;
       const auto now = Clock::now();
-      bool written = false;
-      if (n > 0 && (fds[0].revents & POLLIN) && drain(written)) {
-        if (!pending) {
-          latest = now + maxDelay;
-          inPlace = false;
-        }
+      if (n > 0 && (fds[0].revents & POLLIN) && drain()) {
+        if (!pending) latest = now + maxDelay;
         pending = true;
-        inPlace = inPlace || written;
-        quietAt = now + (inPlace ? debounce_ : settle);
+        quietAt = now + (burstInPlace_ ? debounce_ : settle);
       }
       if (pending && now >= std::min(quietAt, latest)) {
         pending = false;
         refresh();
-        FileChanges changes = std::move(burst_);
-        burst_ = {};
+        FileChanges changes = std::exchange(burst_, {});
+        burstInPlace_ = false;
         onChange_(changes);
       }
     }
@@ -257,7 +253,8 @@ class FileWatcherImpl final : public FileWatcher {
 
   const std::chrono::milliseconds debounce_;
   const std::function<void(const FileChanges&)> onChange_;
-  FileChanges burst_;  // what the pending burst touched
+  FileChanges burst_;          // what the pending burst touched
+  bool burstInPlace_ = false;  // it has in-place writes: wait the full debounce
   int ino_ = -1;
   int wake_ = -1;
   std::vector<std::string> dirs_, files_;  // roots as given

@@ -98,7 +98,12 @@ struct PendingListener {
   std::vector<ir::L4Route> l4;
 };
 
-inline std::string nsName(std::string_view ns, std::string_view name);
+inline std::string nsName(std::string_view ns, std::string_view name) {
+  std::string s(ns);
+  s.push_back('/');
+  s.append(name);
+  return s;
+}
 
 // A cluster a backend reference resolved to (resolveBackend). A route taken
 // from the RouteMemo replays its uses, which creates the same clusters (and
@@ -171,13 +176,6 @@ struct Context {
     out.diagnostics.push_back(std::move(d));
   }
 };
-
-inline std::string nsName(std::string_view ns, std::string_view name) {
-  std::string s(ns);
-  s.push_back('/');
-  s.append(name);
-  return s;
-}
 
 // Steps of the translation, in the order translate() runs them.
 void translateGatewayClasses(Context& ctx);

@@ -79,13 +79,16 @@ uint32_t Builder::add(Tree::Record r) {
   const auto index = static_cast<uint32_t>(tree_->records_.size());
   tree_->records_.push_back(r);
   expanded_.push_back(1);
+  place(index);
+  return index;
+}
+
+void Builder::place(uint32_t index) {
   if (open_.empty()) {
     root_ = index;
-    haveRoot_ = true;
   } else {
     pending_.push_back(index);
   }
-  return index;
 }
 
 namespace {
@@ -149,19 +152,13 @@ bool Builder::reuse(uint32_t index) {
   for (const Open& o : open_) {
     if (o.index == index) return false;
   }
-  if (open_.empty()) {
-    root_ = index;
-    haveRoot_ = true;
-  } else {
-    pending_.push_back(index);
-  }
+  place(index);
   return true;
 }
 
 std::shared_ptr<const Tree> Builder::finish() {
   while (!open_.empty()) end();
-  if (!haveRoot_) tree_->records_.clear();
-  tree_->rootIndex_ = root_;
+  tree_->rootIndex_ = root_;  // the first node added is the root, or an alias of one
   return std::move(tree_);
 }
 

@@ -147,6 +147,8 @@ class Builder {
 
  private:
   uint32_t add(Tree::Record r);
+  // The node becomes the root, or the next child of the open container.
+  void place(uint32_t index);
   std::shared_ptr<Tree> tree_;
   std::vector<uint64_t> expanded_;
   struct Open {
@@ -156,7 +158,6 @@ class Builder {
   std::vector<Open> open_;
   std::vector<uint32_t> pending_;
   uint32_t root_ = 0;
-  bool haveRoot_ = false;
 };
 
 }  // namespace portico::source::yaml
