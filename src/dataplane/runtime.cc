@@ -24,14 +24,19 @@ BindKind bindKind(const ir::Bind& bind) {
 
 }  // namespace
 
-RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation) {
+RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation, const Runtime* previous) {
   auto rt = std::make_shared<Runtime>();
   rt->config = config;
   rt->generation = generation;
   for (const auto& bind : config->binds) {
     BindRuntime br;
     br.bind = &bind;
-    br.router = router::BindRouter::build(bind);
+    const router::BindRouter* before = nullptr;
+    if (previous) {
+      if (auto it = previous->binds.find(bindKey(bind)); it != previous->binds.end())
+        before = it->second.router.get();
+    }
+    br.router = router::BindRouter::build(bind, before);
     br.kind = bindKind(bind);
     for (const auto& l : bind.listeners) {
       const bool https = l.protocol == ir::Protocol::HTTPS;

@@ -78,7 +78,8 @@ struct Runtime {
 using RuntimePtr = std::shared_ptr<const Runtime>;
 
 // Builds the runtime for `config` (outside the workers: compiling regexes
-// and loading certificates never happens on the request path).
-RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation);
+// and loading certificates never happens on the request path). Route
+// tables of virtual hosts unchanged since `previous` are shared with it.
+RuntimePtr buildRuntime(ir::ConfigPtr config, uint64_t generation, const Runtime* previous = nullptr);
 
 }  // namespace portico::dataplane

@@ -33,7 +33,8 @@ class ServerImpl final : public Server {
 
   std::vector<BindResult> apply(ir::ConfigPtr config) override {
     std::lock_guard lock(mu_);  // control path only: serialises config swaps
-    RuntimePtr rt = buildRuntime(config, ++generation_);
+    RuntimePtr rt = buildRuntime(config, ++generation_, last_.get());
+    last_ = rt;
     std::vector<BindResult> results;
     // New sockets per worker, keyed by bind.
     std::vector<std::map<std::string, std::shared_ptr<tcp::acceptor>>> fresh(workers_.size());
@@ -249,6 +250,7 @@ class ServerImpl final : public Server {
   std::set<std::string> open_;
   std::vector<BindResult> results_;
   uint64_t generation_ = 0;
+  RuntimePtr last_;  // the newest runtime: the next one shares its unchanged route tables
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -150,11 +151,53 @@ struct Route {
   std::optional<SessionPersistence> sessionPersistence;
 };
 
+// The sorted routes of one virtual host, immutable and shared: a reload in
+// which a virtual host's routes did not change keeps the very list the
+// previous Config had (translate's RouteMemo), so nothing is copied and
+// the data plane keeps the table it compiled for it (router::BindRouter).
+// Reads like a const std::vector<Route>; push_back copies on write.
+class RouteList {
+ public:
+  using Vector = std::vector<Route>;
+  RouteList() = default;
+  RouteList(Vector routes)  // NOLINT: implicit, a list is built from a vector
+      : p_(routes.empty() ? nullptr : std::make_shared<Vector>(std::move(routes))) {}
+  RouteList(std::initializer_list<Route> routes) : RouteList(Vector(routes)) {}
+
+  const Vector& get() const { return p_ ? *p_ : empty_(); }
+  operator const Vector&() const { return get(); }  // NOLINT: reads like the vector
+  // Lists are the same list (not merely equal) when their identities are.
+  const void* identity() const { return p_.get(); }
+
+  Vector::const_iterator begin() const { return get().begin(); }
+  Vector::const_iterator end() const { return get().end(); }
+  size_t size() const { return p_ ? p_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const Route& operator[](size_t i) const { return (*p_)[i]; }
+  const Route& at(size_t i) const { return get().at(i); }
+  const Route& front() const { return get().front(); }
+  const Route& back() const { return get().back(); }
+
+  // For code that builds a Config by hand (tests, benchmarks): in place
+  // while this is the only holder, on a copy otherwise.
+  void push_back(Route r) {
+    if (!p_ || p_.use_count() > 1) p_ = std::make_shared<Vector>(get());
+    p_->push_back(std::move(r));
+  }
+
+ private:
+  static const Vector& empty_() {
+    static const Vector kEmpty;
+    return kEmpty;
+  }
+  std::shared_ptr<Vector> p_;  // never changed once shared
+};
+
 struct VirtualHost {
   // Exact ("foo.example.com"), wildcard ("*.example.com") or "*".
   std::string hostname;
-  std::vector<Route> routes;      // HTTPRoute rules, sorted by precedence, best first
-  std::vector<Route> grpcRoutes;  // GRPCRoute rules, sorted by gRPC precedence (never merged, §12.6)
+  RouteList routes;      // HTTPRoute rules, sorted by precedence, best first
+  RouteList grpcRoutes;  // GRPCRoute rules, sorted by gRPC precedence (never merged, §12.6)
 };
 
 struct L4Backend {

@@ -1,14 +1,21 @@
 #include "router/router.h"
 
+#include <unordered_map>
+
 #include "router/host_index.h"
 #include "router/route_table.h"
 
 namespace portico::router {
 
+// Tables are shared with the routers of later configs that keep the same
+// route lists (build's `previous`); a table points into its list, which
+// every config holding it keeps alive.
+using TablePtr = std::shared_ptr<const RouteTable>;
+
 struct BindRouter::ListenerState {
-  HostIndex vhosts;              // hostname -> index into Listener::virtualHosts
-  std::vector<RouteTable> http;  // parallel to virtualHosts: HTTPRoute rules
-  std::vector<RouteTable> grpc;  // parallel to virtualHosts: GRPCRoute rules
+  HostIndex vhosts;            // hostname -> index into Listener::virtualHosts
+  std::vector<TablePtr> http;  // parallel to virtualHosts: HTTPRoute rules
+  std::vector<TablePtr> grpc;  // parallel to virtualHosts: GRPCRoute rules
 };
 
 std::string_view stripPort(std::string_view host) {
@@ -27,7 +34,24 @@ std::string_view stripPort(std::string_view host) {
 BindRouter::BindRouter() = default;
 BindRouter::~BindRouter() = default;
 
-std::shared_ptr<const BindRouter> BindRouter::build(const ir::Bind& bind) {
+std::shared_ptr<const BindRouter> BindRouter::build(const ir::Bind& bind, const BindRouter* previous) {
+  // The previous router's tables by the list each was compiled for. Its
+  // config is alive while we build, so no list address was reused.
+  std::unordered_map<const void*, TablePtr> kept;
+  if (previous) {
+    for (size_t i = 0; i < previous->listeners_.size(); ++i) {
+      const auto& vhosts = previous->bind_->listeners[i].virtualHosts;
+      const ListenerState& st = previous->listeners_[i];
+      for (size_t v = 0; v < vhosts.size(); ++v) {
+        if (vhosts[v].routes.identity()) kept.emplace(vhosts[v].routes.identity(), st.http[v]);
+        if (vhosts[v].grpcRoutes.identity()) kept.emplace(vhosts[v].grpcRoutes.identity(), st.grpc[v]);
+      }
+    }
+  }
+  auto table = [&](const ir::RouteList& list) {
+    if (auto it = kept.find(list.identity()); it != kept.end()) return it->second;
+    return std::make_shared<const RouteTable>(list.get());
+  };
   std::shared_ptr<BindRouter> r(new BindRouter());
   r->bind_ = &bind;
   r->httpListeners_ = std::make_unique<HostIndex>();
@@ -41,8 +65,8 @@ std::shared_ptr<const BindRouter> BindRouter::build(const ir::Bind& bind) {
     for (uint32_t v = 0; v < l.virtualHosts.size(); ++v) {
       const ir::VirtualHost& vh = l.virtualHosts[v];
       st.vhosts.add(vh.hostname, v);
-      st.http.emplace_back(vh.routes);
-      st.grpc.emplace_back(vh.grpcRoutes);
+      st.http.push_back(table(vh.routes));
+      st.grpc.push_back(table(vh.grpcRoutes));
     }
     const std::string_view hostname = l.hostname ? std::string_view(*l.hostname) : std::string_view();
     if (l.protocol == ir::Protocol::HTTP || l.protocol == ir::Protocol::HTTPS)
@@ -87,8 +111,8 @@ BindRouter::Match BindRouter::route(const RequestView& req, const ir::Listener* 
   // hostname first, falling through to less specific ones on a miss.
   const ListenerState& st = listeners_[static_cast<size_t>(li)];
   const bool found = st.vhosts.visit(host, [&](uint32_t v) {
-    const bool useGrpc = req.grpc && !st.grpc[v].empty();  // §12.6: never merged
-    const int64_t ri = (useGrpc ? st.grpc[v] : st.http[v]).find(req);
+    const bool useGrpc = req.grpc && !st.grpc[v]->empty();  // §12.6: never merged
+    const int64_t ri = (useGrpc ? st.grpc[v] : st.http[v])->find(req);
     if (ri < 0) return false;
     const ir::VirtualHost& vh = l.virtualHosts[v];
     m.vhost = &vh;

@@ -72,8 +72,13 @@ class HostIndex;
 class BindRouter {
  public:
   // Keeps pointers into `bind`: the IR must outlive the router.
-  static std::shared_ptr<const BindRouter> build(const ir::Bind& bind);
-  static std::shared_ptr<const BindRouter> build(ir::Bind&&) = delete;  // would dangle
+  // `previous`, the router of the same socket in the config being
+  // replaced, lends its compiled tables: a virtual host whose route list is
+  // the same ir::RouteList (unchanged since then) shares its table instead
+  // of compiling its regexes and indexes again.
+  static std::shared_ptr<const BindRouter> build(const ir::Bind& bind, const BindRouter* previous = nullptr);
+  static std::shared_ptr<const BindRouter> build(ir::Bind&&,
+                                                 const BindRouter* = nullptr) = delete;  // would dangle
   ~BindRouter();
   BindRouter(const BindRouter&) = delete;
   BindRouter& operator=(const BindRouter&) = delete;

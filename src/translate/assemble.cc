@@ -5,9 +5,27 @@
 
 #include "translate/context.h"
 #include "translate/hostname.h"
+#include "translate/route_memo.h"
 
 namespace portico::translate {
 namespace {
+
+void collectClusters(const ir::Filters& f, std::set<std::string>& used) {
+  for (const auto& m : f.mirrors) used.insert(m.cluster);
+}
+
+// Every cluster the routes of a list send to (backends and mirrors).
+std::set<std::string> clustersOf(const ir::RouteList& list) {
+  std::set<std::string> used;
+  for (const auto& r : list) {
+    collectClusters(r.filters, used);
+    for (const auto& be : r.backends) {
+      used.insert(be.cluster);
+      if (be.filters) collectClusters(*be.filters, used);
+    }
+  }
+  return used;
+}
 
 std::vector<ir::Route> sorted(std::vector<SharedPendingRoute>& v) {
   std::stable_sort(v.begin(), v.end(), [](const SharedPendingRoute& a, const SharedPendingRoute& b) {
@@ -17,7 +35,7 @@ std::vector<ir::Route> sorted(std::vector<SharedPendingRoute>& v) {
   out.reserve(v.size());
   for (auto& p : v) {
     // The last holder takes the route; the others (the same rule under
-    // another hostname or listener) copy it.
+    // another hostname or listener, or the RouteMemo) copy it.
     if (p.use_count() == 1) {
       out.push_back(std::move(p->route));
     } else {
@@ -29,7 +47,29 @@ std::vector<ir::Route> sorted(std::vector<SharedPendingRoute>& v) {
   return out;
 }
 
-ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
+// One virtual host's routes, sorted; from the RouteMemo when the same
+// compiled routes reached it in the same order last time. Adds the
+// clusters they use to `used`.
+ir::RouteList sortedList(Context& ctx, const std::string& memoKey, std::vector<SharedPendingRoute>& v,
+                         std::set<std::string>& used) {
+  if (!ctx.memo) {
+    ir::RouteList list(sorted(v));
+    used.merge(clustersOf(list));
+    return list;
+  }
+  if (const auto* kept = ctx.memo->findList(memoKey, v)) {
+    used.insert(kept->clusters.begin(), kept->clusters.end());
+    std::vector<SharedPendingRoute>().swap(v);
+    return kept->list;
+  }
+  std::vector<SharedPendingRoute> inputs = v;
+  ir::RouteList list(sorted(v));
+  std::set<std::string> clusters = clustersOf(list);
+  used.insert(clusters.begin(), clusters.end());
+  return ctx.memo->storeList(memoKey, std::move(inputs), list, {clusters.begin(), clusters.end()}).list;
+}
+
+ir::Listener buildListener(Context& ctx, const ListenerInfo& l, std::set<std::string>& used) {
   ir::Listener out;
   out.gatewayNamespace = l.gateway->meta.namespace_;
   out.gatewayName = l.gateway->meta.name;
@@ -47,14 +87,27 @@ ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
   auto pit = ctx.pending.find(&l);
   if (pit == ctx.pending.end()) return out;
   PendingListener& p = pit->second;
+  // The RouteMemo's name for a virtual host: listener and hostname.
+  std::string memoKey;
+  auto keyFor = [&](const std::string& host, char family) -> const std::string& {
+    if (!ctx.memo) return memoKey;
+    memoKey = out.gatewayNamespace;
+    for (const std::string* part :
+         std::initializer_list<const std::string*>{&out.gatewayName, &out.listenerSet, &out.name, &host}) {
+      memoKey.push_back('\n');
+      memoKey.append(*part);
+    }
+    memoKey.push_back(family);
+    return memoKey;
+  };
   std::map<std::string, ir::VirtualHost> hosts;
   for (auto& [h, routes] : p.http) {
     hosts[h].hostname = h;
-    hosts[h].routes = sorted(routes);
+    hosts[h].routes = sortedList(ctx, keyFor(h, 'h'), routes, used);
   }
   for (auto& [h, routes] : p.grpc) {
     hosts[h].hostname = h;
-    hosts[h].grpcRoutes = sorted(routes);
+    hosts[h].grpcRoutes = sortedList(ctx, keyFor(h, 'g'), routes, used);
   }
   for (auto& [h, vh] : hosts) out.virtualHosts.push_back(std::move(vh));
   std::sort(out.virtualHosts.begin(), out.virtualHosts.end(),
@@ -62,22 +115,22 @@ ir::Listener buildListener(Context& ctx, const ListenerInfo& l) {
               return moreSpecificHostname(a.hostname, b.hostname);
             });
   out.l4Routes = std::move(p.l4);
+  for (const auto& r : out.l4Routes) {
+    for (const auto& be : r.backends) used.insert(be.cluster);
+  }
   return out;
-}
-
-void collectClusters(const ir::Filters& f, std::set<std::string>& used) {
-  for (const auto& m : f.mirrors) used.insert(m.cluster);
 }
 
 }  // namespace
 
 void assembleIR(Context& ctx) {
   std::map<std::tuple<std::string, int32_t, bool>, ir::Bind> binds;
+  std::set<std::string> used;  // clusters some route sends to
   for (auto& [key, gw] : ctx.gateways) {
     std::vector<std::string> addrs = gw.addresses.empty() ? std::vector<std::string>{""} : gw.addresses;
     for (auto& l : gw.listeners) {
       if (!l->programmed) continue;
-      ir::Listener built = buildListener(ctx, *l);
+      ir::Listener built = buildListener(ctx, *l, used);
       for (size_t ai = 0; ai < addrs.size(); ++ai) {
         const auto& a = addrs[ai];
         const bool udp = l->protocol == ir::Protocol::UDP;
@@ -93,28 +146,11 @@ void assembleIR(Context& ctx) {
       }
     }
   }
-  std::set<std::string> used;
   for (auto& [k, b] : binds) {
     std::stable_sort(b.listeners.begin(), b.listeners.end(),
                      [](const ir::Listener& x, const ir::Listener& y) {
                        return moreSpecificHostname(x.hostname.value_or(""), y.hostname.value_or(""));
                      });
-    for (const auto& l : b.listeners) {
-      for (const auto& vh : l.virtualHosts) {
-        for (const auto* routes : {&vh.routes, &vh.grpcRoutes}) {
-          for (const auto& r : *routes) {
-            collectClusters(r.filters, used);
-            for (const auto& be : r.backends) {
-              used.insert(be.cluster);
-              if (be.filters) collectClusters(*be.filters, used);
-            }
-          }
-        }
-      }
-      for (const auto& r : l.l4Routes) {
-        for (const auto& be : r.backends) used.insert(be.cluster);
-      }
-    }
     ctx.out.ir.binds.push_back(std::move(b));
   }
   for (auto it = ctx.out.ir.clusters.begin(); it != ctx.out.ir.clusters.end();) {

@@ -21,6 +21,7 @@ struct RouteView {
   const api::CommonRouteSpec& common;
   const std::vector<std::string>* hostnames;  // null for TCP/UDP
   status::RouteStatus& status;
+  RouteMemo::Impl::Attachment* record = nullptr;  // set: what attach does is recorded for the memo
 };
 
 bool kindSupported(const ListenerInfo& l, std::string_view kind) {
@@ -66,6 +67,18 @@ void feed(Context& ctx, const ListenerInfo& l, const RouteView& rv, const Compil
   if (rv.hostnames) r.hostnames = hosts;
   r.backends = cr.l4Backends;
   pending.l4.push_back(std::move(r));
+}
+
+// An accepting listener counts the route, serves it when programmed, and
+// becomes an ancestor of policies on its Services.
+void accept(Context& ctx, ListenerInfo& l, const RouteView& rv, const CompiledRoute& cr,
+            const std::vector<std::string>& hosts) {
+  if (l.lastAttached != &rv.meta) {
+    l.lastAttached = &rv.meta;
+    ++l.attachedRoutes;
+  }
+  if (l.programmed) feed(ctx, l, rv, cr, hosts);
+  for (const auto& svc : cr.services) ctx.serviceGateways[svc].insert(l.gateway);
 }
 
 void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr,
@@ -180,10 +193,8 @@ void attachParent(Context& ctx, const RouteView& rv, const CompiledRoute& cr,
       msg += fmt::format("; not serving on {} (listener not programmed)", fmt::join(idle, ", "));
     setCondition(ps.conditions, cond::kAccepted, true, cond::kAccepted, msg, gen);
     for (auto& [l, hosts] : accepted) {
-      l->attachedRoutes.insert(&rv.meta);
-      if (l->programmed) feed(ctx, *l, rv, cr, hosts);
-      for (const auto& svc : cr.services)
-        ctx.serviceGateways[svc].insert(nsName(l->gateway->meta.namespace_, l->gateway->meta.name));
+      accept(ctx, *l, rv, cr, hosts);
+      if (rv.record) rv.record->accepted.push_back({l->ordinal, std::move(hosts)});
     }
   } else {
     setCondition(ps.conditions, cond::kAccepted, false, reason, message, gen);
@@ -230,35 +241,53 @@ status::RouteStatus& routeStatus(Context& ctx, const T& r) {
   return std::get<status::RouteStatus>(ctx.statusOf(&r).status);
 }
 
-// The route compiled, from the memo when it holds this very object
-// (replaying the clusters its compile created), else compiled now.
+// An HTTPRoute or GRPCRoute compiled and attached. With a RouteMemo that
+// holds this very object, its compile is reused (replaying the clusters it
+// created), and so is its attachment while the parents' side is unchanged.
 template <class T, class Compile>
-const CompiledRoute& compiled(Context& ctx, const std::shared_ptr<const T>& route, Compile compile,
-                              CompiledRoute& scratch) {
-  if (!ctx.memo) return scratch = compile(ctx, *route);
-  if (const auto* e = ctx.memo->find(route.get())) {
-    for (const auto& use : e->clusters) ensureCluster(ctx, use);
-    return e->compiled;
+void translateRoute(Context& ctx, std::string_view kind, const std::shared_ptr<const T>& route,
+                    Compile compile, CompiledRoute& scratch) {
+  RouteView rv{kind, route->meta, route->common, &route->hostnames, routeStatus(ctx, *route)};
+  if (!ctx.memo) {
+    scratch = compile(ctx, *route);
+    attach(ctx, rv, scratch);
+    return;
   }
-  std::vector<ClusterUse> uses;
-  ctx.clusterUses = &uses;
-  CompiledRoute cr = compile(ctx, *route);
-  ctx.clusterUses = nullptr;
-  return ctx.memo->store(route, std::move(cr), std::move(uses)).compiled;
+  RouteMemo::Impl::Entry* e = ctx.memo->find(route.get());
+  if (e) {
+    for (const auto& use : e->clusters) ensureCluster(ctx, use);
+  } else {
+    std::vector<ClusterUse> uses;
+    ctx.clusterUses = &uses;
+    CompiledRoute cr = compile(ctx, *route);
+    ctx.clusterUses = nullptr;
+    e = &ctx.memo->store(route, std::move(cr), std::move(uses));
+  }
+  if (e->attachment) {
+    rv.status.parents = e->attachment->parents;
+    for (const auto& use : e->attachment->accepted)
+      accept(ctx, *ctx.listenerOrder.at(use.listener), rv, e->compiled, use.hosts);
+    return;
+  }
+  rv.record = &e->attachment.emplace();
+  attach(ctx, rv, e->compiled);
+  rv.record->parents = rv.status.parents;
 }
 
 }  // namespace
 
 void translateRoutes(Context& ctx) {
+  for (auto& [key, gw] : ctx.gateways) {
+    for (auto& l : gw.listeners) {
+      l->ordinal = static_cast<uint32_t>(ctx.listenerOrder.size());
+      ctx.listenerOrder.push_back(l.get());
+    }
+  }
   CompiledRoute scratch;
-  for (const auto& [key, r] : ctx.snap.httpRoutes) {
-    const CompiledRoute& cr = compiled(ctx, r, compileHTTPRoute, scratch);
-    attach(ctx, {"HTTPRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, *r)}, cr);
-  }
-  for (const auto& [key, r] : ctx.snap.grpcRoutes) {
-    const CompiledRoute& cr = compiled(ctx, r, compileGRPCRoute, scratch);
-    attach(ctx, {"GRPCRoute", r->meta, r->common, &r->hostnames, routeStatus(ctx, *r)}, cr);
-  }
+  for (const auto& [key, r] : ctx.snap.httpRoutes)
+    translateRoute(ctx, "HTTPRoute", r, compileHTTPRoute, scratch);
+  for (const auto& [key, r] : ctx.snap.grpcRoutes)
+    translateRoute(ctx, "GRPCRoute", r, compileGRPCRoute, scratch);
   scratch = {};  // its routes must not be held when assembleIR moves them out
   // L4 routes reach each listener oldest first: where several claim the
   // same connections (two TCPRoutes on one listener, two TLSRoutes for one

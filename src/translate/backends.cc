@@ -187,6 +187,9 @@ BackendResolution resolveBackend(Context& ctx, std::string_view routeKind, std::
 }
 
 void ensureCluster(Context& ctx, const ClusterUse& use) {
+  // Every backend of every route comes here: the port object names its
+  // cluster, so a repeat costs one pointer lookup, not a name comparison.
+  if (!ctx.clusterPorts.insert(use.port).second) return;
   auto [it, fresh] = ctx.out.ir.clusters.try_emplace(use.cluster);
   if (!fresh) return;
   const api::Service& svc = *use.service;

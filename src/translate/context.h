@@ -51,11 +51,16 @@ struct ListenerInfo {
   bool accepted() const { return acceptedReason.empty() && conflictReason.empty(); }
   bool programmed = false;
   // Routes attached, counted once each (however many parentRefs or
-  // hostnames reach this listener): the route objects' addresses, unique
-  // per kind/namespace/name in a snapshot.
-  std::unordered_set<const void*> attachedRoutes;
+  // hostnames reach this listener). All of one route's attachments are
+  // made together (attach.cc), so a repeat is always of the route counted
+  // last.
+  size_t attachedRoutes = 0;
+  const void* lastAttached = nullptr;
 
   ir::Listener* ir = nullptr;  // set when the listener is programmed
+  // Position in Context::listenerOrder: names the listener across
+  // translations of the same Gateways (RouteMemo attachments).
+  uint32_t ordinal = 0;
 };
 
 struct GatewayInfo {
@@ -93,8 +98,9 @@ struct PendingRoute {
 using SharedPendingRoute = std::shared_ptr<PendingRoute>;
 
 struct PendingListener {
-  std::map<std::string, std::vector<SharedPendingRoute>> http;  // by intersected hostname
-  std::map<std::string, std::vector<SharedPendingRoute>> grpc;
+  // By intersected hostname (assembleIR sorts virtual hosts).
+  std::unordered_map<std::string, std::vector<SharedPendingRoute>> http;
+  std::unordered_map<std::string, std::vector<SharedPendingRoute>> grpc;
   std::vector<ir::L4Route> l4;
 };
 
@@ -136,9 +142,15 @@ struct Context {
 
   // Gateway ns/name -> the client certificate it presents to backends.
   std::map<std::string, ir::Certificate> backendClientCerts;
-  // Gateways (ns/name) whose routes reference each Service (ns/name), for
-  // policy ancestors: service -> {gateway key -> ListenerInfo owner}.
-  std::map<std::string, std::set<std::string>> serviceGateways;
+  // Gateways whose routes reference each Service (ns/name), for policy
+  // ancestors.
+  std::map<std::string, std::set<const api::Gateway*>> serviceGateways;
+  // Every listener of our Gateways, Gateways in key order and each one's
+  // listeners in order (set by translateRoutes).
+  std::vector<ListenerInfo*> listenerOrder;
+
+  // Service ports whose cluster ensureCluster made.
+  std::unordered_set<const api::ServicePort*> clusterPorts;
 
   // Set while a route is compiled for the memo: resolveBackend appends.
   std::vector<ClusterUse>* clusterUses = nullptr;

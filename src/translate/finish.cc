@@ -27,7 +27,7 @@ void orderConditions(std::vector<api::Condition>& conds) {
 void finishListener(ListenerInfo& l, bool gatewayAccepted) {
   auto& c = l.status->conditions;
   const int64_t gen = l.generation;
-  l.status->attachedRoutes = static_cast<int32_t>(l.attachedRoutes.size());
+  l.status->attachedRoutes = static_cast<int32_t>(l.attachedRoutes);
   if (!l.conflictReason.empty()) {
     setCondition(c, cond::kAccepted, false, l.conflictReason, l.conflictMessage, gen);
     setCondition(c, cond::kProgrammed, false, l.conflictReason, l.conflictMessage, gen);

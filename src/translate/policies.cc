@@ -20,7 +20,8 @@ std::vector<std::string> ancestorsOf(const Context& ctx, const std::string& ns,
   std::set<std::string> out;
   for (const auto& t : targets) {
     auto it = ctx.serviceGateways.find(nsName(ns, t.name));
-    if (it != ctx.serviceGateways.end()) out.insert(it->second.begin(), it->second.end());
+    if (it == ctx.serviceGateways.end()) continue;
+    for (const api::Gateway* gw : it->second) out.insert(nsName(gw->meta.namespace_, gw->meta.name));
   }
   std::vector<std::string> v(out.begin(), out.end());
   if (v.size() > 16) v.resize(16);

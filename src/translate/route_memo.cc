@@ -8,9 +8,29 @@ void collect(const store::Table<T>& table, std::vector<std::shared_ptr<const voi
   for (const auto& [key, obj] : table) out.push_back(obj);
 }
 
+// Every option translateGateways reads, as one string.
+std::string optionsKey(const Options& o) {
+  std::string k = o.controllerName;
+  auto add = [&](const auto& strings) {
+    k.push_back('\0');
+    for (const auto& x : strings) {
+      k.append(x);
+      k.push_back('\1');
+    }
+  };
+  add(o.supportedFeatures);
+  add(o.addressPool);
+  add(o.unbindable);
+  for (const auto& [bind, why] : o.unbindableReasons) add(std::vector<std::string>{bind, why});
+  add(o.pendingBinds);
+  add(o.gatewayClassNames);
+  k.push_back(o.strictCRDVersions ? 's' : 'b');
+  return k;
+}
+
 }  // namespace
 
-void RouteMemo::Impl::begin(const store::Snapshot& snap) {
+void RouteMemo::Impl::begin(const store::Snapshot& snap, const Options& options) {
   std::vector<std::shared_ptr<const void>> now;
   now.reserve(inputs.size());
   collect(snap.services, now);
@@ -18,7 +38,24 @@ void RouteMemo::Impl::begin(const store::Snapshot& snap) {
   collect(snap.referenceGrants, now);
   if (now != inputs) {  // compares the pointers: the same objects or not
     entries.clear();
+    lists.clear();
     inputs = std::move(now);
+  }
+  // The parents' side: everything translateGateways reads.
+  std::vector<std::shared_ptr<const void>> parents;
+  parents.reserve(parentInputs.size());
+  collect(snap.gatewayClasses, parents);
+  collect(snap.gateways, parents);
+  collect(snap.listenerSets, parents);
+  collect(snap.namespaces, parents);
+  collect(snap.secrets, parents);
+  collect(snap.configMaps, parents);
+  collect(snap.crds, parents);
+  std::string key = translate::optionsKey(options);
+  if (parents != parentInputs || key != optionsKey) {
+    for (auto& [route, e] : entries) e.attachment.reset();
+    parentInputs = std::move(parents);
+    optionsKey = std::move(key);
   }
   ++generation;
   hits = misses = 0;
@@ -26,6 +63,25 @@ void RouteMemo::Impl::begin(const store::Snapshot& snap) {
 
 void RouteMemo::Impl::end() {
   std::erase_if(entries, [&](const auto& kv) { return kv.second.usedIn != generation; });
+  std::erase_if(lists, [&](const auto& kv) { return kv.second.usedIn != generation; });
+}
+
+RouteMemo::Impl::List* RouteMemo::Impl::findList(const std::string& key,
+                                                 const std::vector<SharedPendingRoute>& in) {
+  auto it = lists.find(key);
+  if (it == lists.end() || it->second.inputs != in) return nullptr;  // compares the pointers
+  it->second.usedIn = generation;
+  return &it->second;
+}
+
+RouteMemo::Impl::List& RouteMemo::Impl::storeList(const std::string& key, std::vector<SharedPendingRoute> in,
+                                                  ir::RouteList list, std::vector<std::string> clusters) {
+  List& l = lists[key];
+  l.inputs = std::move(in);
+  l.list = std::move(list);
+  l.clusters = std::move(clusters);
+  l.usedIn = generation;
+  return l;
 }
 
 RouteMemo::Impl::Entry* RouteMemo::Impl::find(const void* route) {

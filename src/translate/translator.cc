@@ -41,7 +41,7 @@ Result translate(const store::Snapshot& snap, const Options& options, RouteMemo*
   Context ctx(snap, options, result);
   if (memo) {
     ctx.memo = &memo->impl();
-    ctx.memo->begin(snap);
+    ctx.memo->begin(snap, options);
   }
   const size_t total = snap.gatewayClasses.size() + snap.gateways.size() + snap.listenerSets.size() +
                        snap.httpRoutes.size() + snap.grpcRoutes.size() + snap.tlsRoutes.size() +

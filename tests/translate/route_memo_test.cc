@@ -3,6 +3,9 @@
 // translation equals a fresh one, and only new route objects are compiled.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "ir/ir_json.h"
 #include "source/loader.h"
 #include "status/status_json.h"
@@ -80,6 +83,72 @@ TEST_F(RouteMemoTest, AChangedServiceOrGrantCompilesEverythingAgain) {
   EXPECT_EQ(memo_.hits(), 0u);
   expectSameAsFresh(noGrants, memo_);
   EXPECT_EQ(memo_.misses(), 0u);
+}
+
+TEST_F(RouteMemoTest, AChangedGatewayOrOptionAttachesRoutesAgain) {
+  // The listener stops taking routes from other namespaces: the memo's
+  // attachments (made when it took them from All) must not be replayed.
+  store::Snapshot next = base_;
+  const auto gw = next.gateways.begin()->second;
+  auto edited = std::make_shared<api::Gateway>(*gw);
+  edited->listeners.at(0).allowedRoutes.namespaces.from = "Same";
+  next.gateways.erase(gw->meta.namespace_, gw->meta.name);
+  next.gateways.insert(edited);
+  ASSERT_NE(rendered(translate::translate(next)), rendered(translate::translate(base_)))
+      << "the input has a route from another namespace";
+  expectSameAsFresh(next, memo_);
+  EXPECT_EQ(memo_.misses(), 0u) << "compiled routes do not depend on the Gateway";
+
+  // The data plane could not open the port: listeners are not programmed,
+  // so nothing may be fed to them from a replayed attachment.
+  translate::Options unbindable;
+  unbindable.unbindable = {"|80|tcp"};
+  const auto fresh = translate::translate(next, unbindable);
+  ASSERT_TRUE(fresh.ir.binds.empty());
+  EXPECT_EQ(rendered(translate::translate(next, unbindable, &memo_)), rendered(fresh));
+}
+
+// Every virtual host's route list, by listener and hostname, as the
+// identity of the shared list (ir::RouteList).
+std::map<std::string, const void*> lists(const ir::Config& c) {
+  std::map<std::string, const void*> out;
+  for (const auto& b : c.binds)
+    for (const auto& l : b.listeners)
+      for (const auto& vh : l.virtualHosts) out[l.name + " " + vh.hostname] = vh.routes.identity();
+  return out;
+}
+
+TEST_F(RouteMemoTest, UnchangedVirtualHostsKeepTheirRouteList) {
+  const auto before = lists(translate::translate(base_, {}, &memo_).ir);
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(lists(translate::translate(base_, {}, &memo_).ir), before) << "nothing changed: the same lists";
+
+  store::Snapshot next = base_;
+  const auto first = next.httpRoutes.begin()->second;
+  auto edited = std::make_shared<api::HTTPRoute>(*first);
+  edited->rules.at(0).matches.emplace_back();
+  edited->rules.at(0).matches.back().path = api::HTTPPathMatch{"Exact", "/edited"};
+  next.httpRoutes.erase(first->meta.namespace_, first->meta.name);
+  next.httpRoutes.insert(edited);
+  const auto after = lists(translate::translate(next, {}, &memo_).ir);
+  ASSERT_EQ(after.size(), before.size());
+  // The listener has no hostname: the edited route's virtual hosts are
+  // its own hostnames ("*" without any).
+  std::set<std::string> touched(edited->hostnames.begin(), edited->hostnames.end());
+  if (touched.empty()) touched.insert("*");
+  size_t changed = 0;
+  for (const auto& [where, list] : after) {
+    const bool edit = touched.count(where.substr(where.find(' ') + 1)) > 0;
+    changed += edit;
+    if (edit) {
+      EXPECT_NE(list, before.at(where)) << where << ": its route changed";
+    } else {
+      EXPECT_EQ(list, before.at(where)) << where << ": none of its routes changed";
+    }
+  }
+  EXPECT_EQ(changed, touched.size());
+  EXPECT_LT(changed, after.size()) << "the input has other virtual hosts";
+  expectSameAsFresh(next, memo_);
 }
 
 }  // namespace
