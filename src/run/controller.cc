@@ -1,6 +1,7 @@
 #include "run/controller.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -196,6 +197,16 @@ void Controller::State::runHistory() {
     lock.lock();
     historyBusy = false;
     historyCv.notify_all();
+    if (historyQueue.empty() && !historyStop) {
+      // Idle: hand what the replaced generations freed back to the system.
+      // Long-lived route lists (ir::RouteList) interleave with each
+      // reload's short-lived objects, so without this glibc keeps the
+      // freed pages: 92 MiB of RSS instead of 56 after 200 routes added
+      // and 200 changed at 3,000 routes.
+      lock.unlock();
+      malloc_trim(0);
+      lock.lock();
+    }
   }
 }
 
