@@ -28,6 +28,18 @@ void expectSameAsFresh(const store::Snapshot& s, translate::RouteMemo& memo) {
   EXPECT_EQ(rendered(translate::translate(s, {}, &memo)), rendered(translate::translate(s)));
 }
 
+// Replaces the first HTTPRoute with a new object that has one more match,
+// as a reload does for an edited file; returns it.
+std::shared_ptr<const api::HTTPRoute> editFirstRoute(store::Snapshot& s) {
+  const auto first = s.httpRoutes.begin()->second;
+  auto edited = std::make_shared<api::HTTPRoute>(*first);
+  edited->rules.at(0).matches.emplace_back();
+  edited->rules.at(0).matches.back().path = api::HTTPPathMatch{"Exact", "/edited"};
+  s.httpRoutes.erase(first->meta.namespace_, first->meta.name);
+  s.httpRoutes.insert(edited);
+  return edited;
+}
+
 class RouteMemoTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,12 +57,7 @@ class RouteMemoTest : public ::testing::Test {
 
 TEST_F(RouteMemoTest, OnlyChangedRoutesAreCompiledAgain) {
   store::Snapshot next = base_;  // tables share the objects
-  const auto first = next.httpRoutes.begin()->second;
-  auto edited = std::make_shared<api::HTTPRoute>(*first);
-  edited->rules.at(0).matches.emplace_back();
-  edited->rules.at(0).matches.back().path = api::HTTPPathMatch{"Exact", "/edited"};
-  next.httpRoutes.erase(first->meta.namespace_, first->meta.name);
-  next.httpRoutes.insert(edited);
+  editFirstRoute(next);
   const auto last = std::prev(next.httpRoutes.end())->second;
   next.httpRoutes.erase(last->meta.namespace_, last->meta.name);
 
@@ -124,12 +131,7 @@ TEST_F(RouteMemoTest, UnchangedVirtualHostsKeepTheirRouteList) {
   EXPECT_EQ(lists(translate::translate(base_, {}, &memo_).ir), before) << "nothing changed: the same lists";
 
   store::Snapshot next = base_;
-  const auto first = next.httpRoutes.begin()->second;
-  auto edited = std::make_shared<api::HTTPRoute>(*first);
-  edited->rules.at(0).matches.emplace_back();
-  edited->rules.at(0).matches.back().path = api::HTTPPathMatch{"Exact", "/edited"};
-  next.httpRoutes.erase(first->meta.namespace_, first->meta.name);
-  next.httpRoutes.insert(edited);
+  const auto edited = editFirstRoute(next);
   const auto after = lists(translate::translate(next, {}, &memo_).ir);
   ASSERT_EQ(after.size(), before.size());
   // The listener has no hostname: the edited route's virtual hosts are
