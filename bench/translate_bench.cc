@@ -188,9 +188,15 @@ int main(int argc, char** argv) {
   }
   const uint64_t rssTranslated = bench::currentRssBytes();
 
+  // ru_maxrss is sampled by the kernel, so it can trail a fresh statm.
+  const uint64_t rssPeak = std::max(bench::peakRssBytes(), rssTranslated);
+  // Heap the last Result keeps: the IR and status a controller holds.
+  const uint64_t heapTranslated = bench::heapInUseBytes();
+  const uint64_t resultHeap = heapTranslated > heapLoaded ? heapTranslated - heapLoaded : 0;
   // A reload after one route changed, as `portico run` does it: the
   // snapshot shares every other object with the previous one and the
-  // RouteMemo holds what the last translation compiled.
+  // RouteMemo holds what the last translation compiled. Run after the
+  // memory figures above, which describe cold translations.
   std::vector<double> warmMs;
   if (flags.warm > 0 && !loaded.snapshot.httpRoutes.empty()) {
     translate::RouteMemo memo;
@@ -212,11 +218,6 @@ int main(int argc, char** argv) {
     std::sort(warmMs.begin(), warmMs.end());
   }
   const double warmMedianMs = warmMs.empty() ? 0 : warmMs[warmMs.size() / 2];
-  // ru_maxrss is sampled by the kernel, so it can trail a fresh statm.
-  const uint64_t rssPeak = std::max(bench::peakRssBytes(), rssTranslated);
-  // Heap the last Result keeps: the IR and status a controller holds.
-  const uint64_t heapTranslated = bench::heapInUseBytes();
-  const uint64_t resultHeap = heapTranslated > heapLoaded ? heapTranslated - heapLoaded : 0;
   const double firstMs = translateMs.front();
   std::vector<double> sorted = translateMs;
   std::sort(sorted.begin(), sorted.end());
