@@ -1,6 +1,8 @@
 // Builds the final IR: one Bind per (address, port, socket type), listeners
 // on it most-specific-hostname first, virtual hosts sorted the same way and
 // their routes sorted by precedence. Clusters nothing uses are dropped.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "translate/context.h"
@@ -64,9 +66,9 @@ ir::RouteList sortedList(Context& ctx, const std::string& memoKey, std::vector<S
   }
   std::vector<SharedPendingRoute> inputs = v;
   ir::RouteList list(sorted(v));
-  std::set<std::string> clusters = clustersOf(list);
-  used.insert(clusters.begin(), clusters.end());
-  return ctx.memo->storeList(memoKey, std::move(inputs), list, {clusters.begin(), clusters.end()}).list;
+  const auto& kept = ctx.memo->storeList(memoKey, std::move(inputs), list, clustersOf(list));
+  used.insert(kept.clusters.begin(), kept.clusters.end());
+  return kept.list;
 }
 
 ir::Listener buildListener(Context& ctx, const ListenerInfo& l, std::set<std::string>& used) {
@@ -88,17 +90,10 @@ ir::Listener buildListener(Context& ctx, const ListenerInfo& l, std::set<std::st
   if (pit == ctx.pending.end()) return out;
   PendingListener& p = pit->second;
   // The RouteMemo's name for a virtual host: listener and hostname.
-  std::string memoKey;
-  auto keyFor = [&](const std::string& host, char family) -> const std::string& {
-    if (!ctx.memo) return memoKey;
-    memoKey = out.gatewayNamespace;
-    for (const std::string* part :
-         std::initializer_list<const std::string*>{&out.gatewayName, &out.listenerSet, &out.name, &host}) {
-      memoKey.push_back('\n');
-      memoKey.append(*part);
-    }
-    memoKey.push_back(family);
-    return memoKey;
+  auto keyFor = [&](const std::string& host, char family) {
+    if (!ctx.memo) return std::string();
+    return fmt::format("{}\n{}\n{}\n{}\n{}{}", out.gatewayNamespace, out.gatewayName, out.listenerSet,
+                       out.name, host, family);
   };
   std::map<std::string, ir::VirtualHost> hosts;
   for (auto& [h, routes] : p.http) {

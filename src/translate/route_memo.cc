@@ -75,13 +75,8 @@ RouteMemo::Impl::List* RouteMemo::Impl::findList(const std::string& key,
 }
 
 RouteMemo::Impl::List& RouteMemo::Impl::storeList(const std::string& key, std::vector<SharedPendingRoute> in,
-                                                  ir::RouteList list, std::vector<std::string> clusters) {
-  List& l = lists[key];
-  l.inputs = std::move(in);
-  l.list = std::move(list);
-  l.clusters = std::move(clusters);
-  l.usedIn = generation;
-  return l;
+                                                  ir::RouteList list, std::set<std::string> clusters) {
+  return lists[key] = List{std::move(in), std::move(list), std::move(clusters), generation};
 }
 
 RouteMemo::Impl::Entry* RouteMemo::Impl::find(const void* route) {
@@ -98,12 +93,8 @@ RouteMemo::Impl::Entry* RouteMemo::Impl::find(const void* route) {
 RouteMemo::Impl::Entry& RouteMemo::Impl::store(std::shared_ptr<const void> route, CompiledRoute compiled,
                                                std::vector<ClusterUse> clusters) {
   const void* key = route.get();
-  Entry& e = entries[key];
-  e.route = std::move(route);
-  e.compiled = std::move(compiled);
-  e.clusters = std::move(clusters);
-  e.usedIn = generation;
-  return e;
+  return entries[key] =
+             Entry{std::move(route), std::move(compiled), std::move(clusters), std::nullopt, generation};
 }
 
 RouteMemo::RouteMemo() : impl_(std::make_unique<Impl>()) {}

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,13 +63,13 @@ struct RouteMemo::Impl {
   struct List {
     std::vector<SharedPendingRoute> inputs;  // as fed, before sorting
     ir::RouteList list;
-    std::vector<std::string> clusters;  // every cluster its routes use
+    std::set<std::string> clusters;  // every cluster its routes use
     uint64_t usedIn = 0;
   };
   // The list for `key` if it was built from exactly `inputs`, else null.
   List* findList(const std::string& key, const std::vector<SharedPendingRoute>& inputs);
   List& storeList(const std::string& key, std::vector<SharedPendingRoute> inputs, ir::RouteList list,
-                  std::vector<std::string> clusters);
+                  std::set<std::string> clusters);
 
   std::vector<std::shared_ptr<const void>> inputs;
   std::vector<std::shared_ptr<const void>> parentInputs;
