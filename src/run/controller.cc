@@ -31,6 +31,9 @@ namespace {
 
 // Error lines kept per generation in /changes; the rest are in the log.
 constexpr size_t kHistoryDiagnostics = 10;
+// How long the history thread waits with no new generation before it
+// returns freed memory to the system.
+constexpr auto kTrimAfterQuiet = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -128,7 +131,6 @@ void Controller::reload(const std::string& why, const source::FileChanges* chang
     job.objects = kubeObjectTexts(*s_->kube, load.diagnostics, s_->objects);
   } else {
     job.files = std::move(load.files);
-    job.versions = s_->files.versions();
     job.contents = s_->files.takeContents();
   }
   job.diagnostics = load.diagnostics;
@@ -184,25 +186,36 @@ void Controller::State::runHistory() {
     historyBusy = true;
     // Only this thread writes `objects`: it reads them without the lock.
     lock.unlock();
-    ObjectTexts texts = job.objects ? std::move(*job.objects)
-                                    : captureObjects(job.files, job.versions, job.contents, *job.snapshot,
-                                                     job.diagnostics, objects, objectTexts);
-    job.generation.changes = diffObjects(objects, texts);
+    std::optional<std::vector<TextUpdate>> updates;
+    if (!job.objects) {
+      updates = captureChanges(job.files, job.contents, *recorded, *job.snapshot, job.diagnostics, objects);
+      job.generation.changes = diffObjects(objects, *updates);
+    } else {
+      job.generation.changes = diffObjects(objects, *job.objects);
+    }
     job.generation.flips = diffConditions(job.before->status, job.after->status);
     lock.lock();
     history.record(std::move(job.generation));
-    objects = std::move(texts);
+    if (updates) {
+      applyUpdates(objects, std::move(*updates));
+    } else {
+      objects = std::move(*job.objects);
+    }
     lock.unlock();
+    recorded = std::move(job.snapshot);
     job.before.reset();  // the replaced generation is freed here, off the reload path
     lock.lock();
     historyBusy = false;
     historyCv.notify_all();
-    if (historyQueue.empty() && !historyStop) {
-      // Idle: hand what the replaced generations freed back to the system.
-      // Long-lived route lists (ir::RouteList) interleave with each
-      // reload's short-lived objects, so without this glibc keeps the
-      // freed pages: 92 MiB of RSS instead of 56 after 200 routes added
-      // and 200 changed at 3,000 routes.
+    // Idle, with no change for a while: hand what the replaced
+    // generations freed back to the system. Long-lived route lists
+    // (ir::RouteList) interleave with each reload's short-lived objects, so
+    // without this the allocator keeps the freed pages (glibc: 92 MiB of
+    // RSS instead of 56 after 200 routes added and 200 changed at 3,000
+    // routes). Not between changes: trimming holds the allocator's locks
+    // while it walks the heap, and a reload allocating meanwhile waits.
+    if (historyQueue.empty() &&
+        !historyCv.wait_for(lock, kTrimAfterQuiet, [&] { return historyStop || !historyQueue.empty(); })) {
       lock.unlock();
       malloc_trim(0);
       lock.lock();

@@ -110,7 +110,6 @@ struct Controller::State {
   struct HistoryJob {
     Generation generation;  // all but changes and flips
     std::vector<std::string> files;
-    std::vector<uint64_t> versions;
     std::vector<std::shared_ptr<const std::string>> contents;  // what the load read
     std::shared_ptr<const store::Snapshot> snapshot;
     api::Diagnostics diagnostics;
@@ -124,7 +123,9 @@ struct Controller::State {
   std::thread historyThread;
   ObjectTexts objects;
   History history;
-  ObjectTextCache objectTexts;  // history thread only
+  // The snapshot `objects` describes: the next generation's texts are
+  // captured for the objects that differ from it. History thread only.
+  std::shared_ptr<const store::Snapshot> recorded = std::make_shared<const store::Snapshot>();
 
   void recordHistory(HistoryJob job);
   void runHistory();

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
 
 #include "api/kinds.h"
 #include "run/line_diff.h"
@@ -28,6 +29,10 @@ ObjectChange changeOf(std::string op, const std::string& id) {
   }
   return c;
 }
+
+// Linear scans for an object off the cursor before diffConditions builds an
+// index: one added route costs one scan, a thousand cost one index.
+constexpr size_t kScansBeforeIndex = 4;
 
 using Conditions = std::map<std::tuple<std::string, std::string, std::string>, std::string>;
 
@@ -65,43 +70,97 @@ Conditions flatten(const status::ObjectStatus& o, const std::string& obj) {
   return out;
 }
 
+// Adds the change from `was` to `now` (either null when absent) of object
+// `id`: additions and modifications to `out`, removals to `removed` (listed
+// after them).
+void compareText(const std::string& id, const ObjectText* was, const ObjectText* now,
+                 std::vector<ObjectChange>& out, std::vector<ObjectChange>& removed) {
+  if (!now) {
+    if (was) removed.push_back(changeOf("removed", id));
+  } else if (!was) {
+    out.push_back(changeOf("added", id));
+  } else if (was->yaml != now->yaml && *was->yaml != *now->yaml) {
+    ObjectChange c = changeOf("modified", id);
+    c.diff = compactDiff(*was->yaml, *now->yaml);
+    out.push_back(std::move(c));
+  }
+}
+
 }  // namespace
 
 std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const ObjectTexts& after) {
-  std::vector<ObjectChange> out;
+  std::vector<ObjectChange> out, removed;
   for (const auto& [id, text] : after) {
     const auto old = before.find(id);
-    if (old == before.end()) {
-      out.push_back(changeOf("added", id));
-    } else if (old->second.yaml != text.yaml && *old->second.yaml != *text.yaml) {
-      ObjectChange c = changeOf("modified", id);
-      c.diff = compactDiff(*old->second.yaml, *text.yaml);
-      out.push_back(std::move(c));
-    }
+    compareText(id, old == before.end() ? nullptr : &old->second, &text, out, removed);
   }
   for (const auto& [id, text] : before) {
-    if (!after.count(id)) out.push_back(changeOf("removed", id));
+    if (!after.count(id)) compareText(id, &text, nullptr, out, removed);
   }
+  out.insert(out.end(), std::make_move_iterator(removed.begin()), std::make_move_iterator(removed.end()));
+  return out;
+}
+
+std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const std::vector<TextUpdate>& updates) {
+  std::vector<ObjectChange> out, removed;
+  for (const auto& u : updates) {
+    const auto old = before.find(u.id);
+    compareText(u.id, old == before.end() ? nullptr : &old->second, u.text ? &*u.text : nullptr, out,
+                removed);
+  }
+  out.insert(out.end(), std::make_move_iterator(removed.begin()), std::make_move_iterator(removed.end()));
   return out;
 }
 
 std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const status::StatusSet& after) {
-  // Object by object (a reload at 10,000 routes must not build one map of
-  // every condition twice): conditions of objects that came or went are in
-  // the object changes, so only objects present on both sides are compared.
-  std::map<std::tuple<api::Kind, std::string_view, std::string_view>, const status::ObjectStatus*> was;
-  for (const auto& o : before.objects)
-    was.emplace(std::make_tuple(o.kind, std::string_view(o.namespace_), std::string_view(o.name)), &o);
+  // Object by object: conditions of objects that came or went are in the
+  // object changes, so only objects present on both sides are compared.
+  // Both sets list objects in the translator's order, so a cursor finds the
+  // previous entry of nearly every object without a lookup structure; after
+  // a few misses (objects added or removed) an index takes over. A reload
+  // at 10,000 routes must not build a map of every object per generation.
+  using Key = std::tuple<api::Kind, std::string_view, std::string_view>;
+  auto keyOf = [](const status::ObjectStatus& o) { return Key(o.kind, o.namespace_, o.name); };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      const std::hash<std::string_view> h;
+      return (h(std::get<1>(k)) * 31 + h(std::get<2>(k))) * 31 + static_cast<size_t>(std::get<0>(k));
+    }
+  };
+  std::unordered_map<Key, size_t, KeyHash> index;
+  size_t cursor = 0, misses = 0;
+  auto previous = [&](const status::ObjectStatus& o) -> const status::ObjectStatus* {
+    const Key k = keyOf(o);
+    if (cursor < before.objects.size() && keyOf(before.objects[cursor]) == k)
+      return &before.objects[cursor++];
+    if (++misses > kScansBeforeIndex && index.empty()) {
+      index.reserve(before.objects.size());
+      for (size_t i = 0; i < before.objects.size(); ++i) index.emplace(keyOf(before.objects[i]), i);
+    }
+    size_t at = before.objects.size();
+    if (!index.empty()) {
+      if (const auto it = index.find(k); it != index.end()) at = it->second;
+    } else {
+      for (size_t i = 0; i < before.objects.size(); ++i) {
+        if (keyOf(before.objects[i]) == k) {
+          at = i;
+          break;
+        }
+      }
+    }
+    if (at == before.objects.size()) return nullptr;  // new: the cursor stays
+    cursor = at + 1;
+    return &before.objects[at];
+  };
   std::vector<ConditionFlip> out;
   auto flip = [&](const auto& key, std::string from, std::string to) {
     out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), std::move(from), std::move(to)});
   };
   for (const auto& o : after.objects) {
-    const auto it =
-        was.find(std::make_tuple(o.kind, std::string_view(o.namespace_), std::string_view(o.name)));
-    if (it == was.end() || it->second->status == o.status) continue;  // most objects: unchanged
+    const status::ObjectStatus* was = previous(o);
+    if (!was || was->status == o.status) continue;  // most objects: unchanged
     const std::string id = objectId(api::kindName(o.kind), o.namespace_, o.name);
-    const Conditions a = flatten(*it->second, id), b = flatten(o, id);
+    const Conditions a = flatten(*was, id), b = flatten(o, id);
     for (const auto& [k, v] : b) {
       const auto old = a.find(k);
       if (old == a.end()) {

@@ -46,6 +46,9 @@ struct Generation {
 };
 
 std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const ObjectTexts& after);
+// The same for `updates` (captureChanges) to be made to `before`: the work
+// is per changed object.
+std::vector<ObjectChange> diffObjects(const ObjectTexts& before, const std::vector<TextUpdate>& updates);
 std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const status::StatusSet& after);
 
 // Keeps the last `keep` generations. Not thread-safe: the controller holds

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "api/kinds.h"
 #include "source/documents.h"
@@ -17,27 +18,60 @@
 namespace portico::run {
 namespace {
 
-// Calls f(kindName, table) for every kind of the snapshot.
+// Calls f(kindName, &Snapshot::table) for every kind of a snapshot.
 template <class F>
-void eachTable(const store::Snapshot& s, F&& f) {
-  f("GatewayClass", s.gatewayClasses);
-  f("Gateway", s.gateways);
-  f("ListenerSet", s.listenerSets);
-  f("HTTPRoute", s.httpRoutes);
-  f("GRPCRoute", s.grpcRoutes);
-  f("TLSRoute", s.tlsRoutes);
-  f("TCPRoute", s.tcpRoutes);
-  f("UDPRoute", s.udpRoutes);
-  f("ReferenceGrant", s.referenceGrants);
-  f("BackendTLSPolicy", s.backendTLSPolicies);
-  f("XBackendTrafficPolicy", s.backendTrafficPolicies);
-  f("Service", s.services);
-  f("EndpointSlice", s.endpointSlices);
-  f("Secret", s.secrets);
-  f("ConfigMap", s.configMaps);
-  f("Namespace", s.namespaces);
-  f("CustomResourceDefinition", s.crds);
+void eachKind(F&& f) {
+  using S = store::Snapshot;
+  f("GatewayClass", &S::gatewayClasses);
+  f("Gateway", &S::gateways);
+  f("ListenerSet", &S::listenerSets);
+  f("HTTPRoute", &S::httpRoutes);
+  f("GRPCRoute", &S::grpcRoutes);
+  f("TLSRoute", &S::tlsRoutes);
+  f("TCPRoute", &S::tcpRoutes);
+  f("UDPRoute", &S::udpRoutes);
+  f("ReferenceGrant", &S::referenceGrants);
+  f("BackendTLSPolicy", &S::backendTLSPolicies);
+  f("XBackendTrafficPolicy", &S::backendTrafficPolicies);
+  f("Service", &S::services);
+  f("EndpointSlice", &S::endpointSlices);
+  f("Secret", &S::secrets);
+  f("ConfigMap", &S::configMaps);
+  f("Namespace", &S::namespaces);
+  f("CustomResourceDefinition", &S::crds);
 }
+
+// Calls f(before, after) for every key whose object differs between two
+// tables (null on the side without it). Both iterate in key order, so this
+// is one merge walk with no allocation: objects the two snapshots share
+// (the loader reuses the decoded objects of unchanged files) are skipped
+// by pointer.
+template <class T, class F>
+void eachDifference(const store::Table<T>& before, const store::Table<T>& after, F&& f) {
+  const T* none = nullptr;
+  auto a = before.begin();
+  auto b = after.begin();
+  while (a != before.end() || b != after.end()) {
+    if (b == after.end() || (a != before.end() && a->first < b->first)) {
+      f(a->second.get(), none);
+      ++a;
+    } else if (a == before.end() || b->first < a->first) {
+      f(none, b->second.get());
+      ++b;
+    } else {
+      if (a->second != b->second) f(a->second.get(), b->second.get());
+      ++a;
+      ++b;
+    }
+  }
+}
+
+// One object document of a file, as text.
+struct FileText {
+  std::string id;
+  int document = 0;
+  std::shared_ptr<const std::string> yaml;
+};
 
 std::string digest(const std::string& value) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -80,6 +114,19 @@ struct Rejected {
   }
 };
 
+Rejected rejectedBy(const api::Diagnostics& diagnostics) {
+  Rejected r;
+  for (const auto& d : diagnostics) {
+    if (d.severity != api::Severity::Error) continue;
+    if (!d.kind.empty() && !d.name.empty()) {
+      r.ids.insert(objectId(d.kind, d.namespace_, d.name));
+    } else {
+      r.documents.emplace(d.file, d.document);
+    }
+  }
+  return r;
+}
+
 // Every object document of a file's content (known kinds only), as text.
 std::vector<FileText> textsOf(const std::string& content) {
   std::vector<FileText> out;
@@ -96,10 +143,8 @@ std::vector<FileText> textsOf(const std::string& content) {
     }
     nlohmann::json object = source::yaml::toJson(n);
     if (kind == "Secret") redactSecret(object);
-    std::string text = status::toYaml(object);
-    const std::string name = scalarAt(n, "metadata", "name");
-    out.push_back({objectId(kind, ns, name), kind, ns, name, document,
-                   std::make_shared<const std::string>(std::move(text))});
+    out.push_back({objectId(kind, ns, scalarAt(n, "metadata", "name")), document,
+                   std::make_shared<const std::string>(status::toYaml(object))});
   };
   source::DocumentSink sink;
   sink.failure = [](const source::ParseFailure&) {};
@@ -137,81 +182,68 @@ std::string objectId(std::string_view kind, std::string_view ns, std::string_vie
 
 ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
                            const api::Diagnostics& diagnostics, const ObjectTexts& previous) {
-  ObjectTextCache none;
-  return captureObjects(files, {}, {}, snapshot, diagnostics, previous, none);
+  ObjectTexts out;
+  applyUpdates(out, captureChanges(files, {}, store::Snapshot{}, snapshot, diagnostics, previous));
+  return out;
 }
 
-ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
-                           const std::vector<std::shared_ptr<const std::string>>& contents,
-                           const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
-                           const ObjectTexts& previous, ObjectTextCache& cache) {
-  Rejected rejected;
-  for (const auto& d : diagnostics) {
-    if (d.severity != api::Severity::Error) continue;
-    if (!d.kind.empty() && !d.name.empty()) {
-      rejected.ids.insert(objectId(d.kind, d.namespace_, d.name));
-    } else {
-      rejected.documents.emplace(d.file, d.document);
-    }
-  }
-  // The object a text names, if the snapshot holds it (looked up per text:
-  // no map of every object is built, a reload at 10,000 routes pays per
-  // changed file, not per object).
-  auto served = [&](const FileText& t) {
-    const api::ObjectMeta* found = nullptr;
-    eachTable(snapshot, [&](std::string_view kind, const auto& table) {
-      if (!found && kind == t.kind) {
-        if (const auto* obj = table.find(t.namespace_, t.name)) found = &obj->meta;
+std::vector<TextUpdate> captureChanges(const std::vector<std::string>& files,
+                                       const std::vector<std::shared_ptr<const std::string>>& contents,
+                                       const store::Snapshot& previous, const store::Snapshot& snapshot,
+                                       const api::Diagnostics& diagnostics, const ObjectTexts& texts) {
+  const Rejected rejected = rejectedBy(diagnostics);
+  // The bytes the load decoded, by file (the file may have changed again
+  // since), indexed on first use; each file needed is parsed once.
+  std::unordered_map<std::string_view, const std::string*> read;
+  bool indexed = false;
+  std::unordered_map<std::string, std::vector<FileText>> parsed;
+  auto textsIn = [&](const std::string& file) -> const std::vector<FileText>& {
+    if (auto it = parsed.find(file); it != parsed.end()) return it->second;
+    if (!indexed) {
+      for (size_t i = 0; i < files.size() && i < contents.size(); ++i) {
+        if (contents[i]) read.emplace(files[i], contents[i].get());
       }
-    });
-    return found;
+      indexed = true;
+    }
+    const auto bytes = read.find(file);
+    return parsed.emplace(file, bytes != read.end() ? textsOf(*bytes->second) : readFile(file)).first->second;
   };
-  ObjectTexts out;
-  const uint64_t capture = ++cache.captures;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& f = files[i];
-    if (f == "-") continue;
-    const uint64_t version = i < versions.size() ? versions[i] : 0;
-    ObjectTextCache::File fresh;
-    ObjectTextCache::File* entry = &fresh;
-    if (version != 0) {
-      entry = &cache.files[f];
-      entry->seen = capture;
+  auto textOf = [&](const std::string& id, const api::ObjectMeta& m) {
+    const std::string& file = m.source.file;
+    // A refused version in the file (the object is served at its last
+    // good version) or stdin: not the text of what is served.
+    if (!file.empty() && file != "-" && !rejected.has(id, file, m.source.document)) {
+      for (const auto& t : textsIn(file)) {
+        if (t.document == m.source.document && t.id == id) return ObjectText{m.order, t.yaml};
+      }
     }
-    if (version == 0 || entry->version != version) {
-      entry->version = version;
-      // The bytes the load decoded when it kept them: the file may have
-      // changed again since.
-      entry->texts = i < contents.size() && contents[i] ? textsOf(*contents[i]) : readFile(f);
-    }
-    for (const auto& t : entry->texts) {
-      const api::ObjectMeta* m = served(t);
-      if (!m || m->source.file != f || m->source.document != t.document) continue;
-      if (rejected.has(t.id, f, t.document)) continue;  // the file holds a refused version
-      out[t.id] = ObjectText{m->order, t.yaml};
+    const auto old = texts.find(id);
+    if (old != texts.end()) return ObjectText{m.order, old->second.yaml};
+    return ObjectText{m.order, std::make_shared<const std::string>(
+                                   fmt::format("# {} (from {}): manifest not available\n", id, file))};
+  };
+  std::vector<TextUpdate> out;
+  eachKind([&](std::string_view kind, auto table) {
+    eachDifference(previous.*table, snapshot.*table, [&](const auto* was, const auto* now) {
+      const api::ObjectMeta& m = (now ? now : was)->meta;
+      std::string id = objectId(kind, m.namespace_, m.name);
+      std::optional<ObjectText> text;
+      if (now) text = textOf(id, m);
+      out.push_back({std::move(id), std::move(text)});
+    });
+  });
+  std::sort(out.begin(), out.end(), [](const TextUpdate& a, const TextUpdate& b) { return a.id < b.id; });
+  return out;
+}
+
+void applyUpdates(ObjectTexts& texts, std::vector<TextUpdate> updates) {
+  for (auto& u : updates) {
+    if (u.text) {
+      texts.insert_or_assign(std::move(u.id), std::move(*u.text));
+    } else {
+      texts.erase(u.id);
     }
   }
-  std::erase_if(cache.files, [&](const auto& kv) { return kv.second.seen != capture; });
-  // Objects no file text was found for (stdin, an object served at its
-  // last good version, a file changed since the load): the previous text,
-  // or a comment naming it.
-  size_t objects = 0;
-  eachTable(snapshot, [&](std::string_view, const auto& table) { objects += table.size(); });
-  if (out.size() == objects) return out;
-  eachTable(snapshot, [&](std::string_view kind, const auto& table) {
-    for (const auto& [key, obj] : table) {
-      const auto& m = obj->meta;
-      std::string id = objectId(kind, m.namespace_, m.name);
-      if (out.count(id)) continue;
-      const auto old = previous.find(id);
-      out[id] =
-          old != previous.end()
-              ? ObjectText{m.order, old->second.yaml}
-              : ObjectText{m.order, std::make_shared<const std::string>(fmt::format(
-                                        "# {} (from {}): manifest not available\n", id, m.source.file))};
-    }
-  });
-  return out;
 }
 
 std::string objectsYaml(const ObjectTexts& objects) {

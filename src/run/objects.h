@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,32 +39,29 @@ std::string objectId(std::string_view kind, std::string_view ns, std::string_vie
 ObjectTexts captureObjects(const std::vector<std::string>& files, const store::Snapshot& snapshot,
                            const api::Diagnostics& diagnostics, const ObjectTexts& previous);
 
-// The object documents last read from each file, by the file's version
-// (source::FileSetLoader::versions()), so a reload parses again only the
-// files that changed.
-struct FileText {
+// One object whose text a generation changes: added or replaced (`text`
+// set) or gone (`text` empty).
+struct TextUpdate {
   std::string id;
-  std::string kind, namespace_, name;  // what `id` is made of
-  int document = 0;
-  std::shared_ptr<const std::string> yaml;
+  std::optional<ObjectText> text;
 };
-struct ObjectTextCache {
-  struct File {
-    uint64_t version = 0;
-    std::vector<FileText> texts;
-    uint64_t seen = 0;  // the capture that last listed the file
-  };
-  // Updated in place (mark and sweep): a reload at 10,000 files must not
-  // rebuild a map of them.
-  std::map<std::string, File, std::less<>> files;
-  uint64_t captures = 0;
-};
-// `contents` (parallel to files, null where absent) are bytes the load
-// read, used instead of reading those files again.
-ObjectTexts captureObjects(const std::vector<std::string>& files, const std::vector<uint64_t>& versions,
-                           const std::vector<std::shared_ptr<const std::string>>& contents,
-                           const store::Snapshot& snapshot, const api::Diagnostics& diagnostics,
-                           const ObjectTexts& previous, ObjectTextCache& cache);
+
+// What `snapshot` serves differently from `previous`, the snapshot `texts`
+// describe: the objects added, replaced (another object, not necessarily
+// another text) or removed, in id order. An object both serve as the same
+// shared object keeps its text, so a reload pays per changed object, not
+// per object (route propagation, docs/performance.md). A changed object's
+// text comes from `contents` (parallel to `files`, null where the load did
+// not read the file) or from its file; one the load rejected or whose
+// document cannot be found keeps its text from `texts`, or gets a comment
+// naming it, as in captureObjects.
+std::vector<TextUpdate> captureChanges(const std::vector<std::string>& files,
+                                       const std::vector<std::shared_ptr<const std::string>>& contents,
+                                       const store::Snapshot& previous, const store::Snapshot& snapshot,
+                                       const api::Diagnostics& diagnostics, const ObjectTexts& texts);
+
+// `texts` with `updates` made.
+void applyUpdates(ObjectTexts& texts, std::vector<TextUpdate> updates);
 
 // A multi-document YAML stream, in load order.
 std::string objectsYaml(const ObjectTexts& objects);
