@@ -20,6 +20,7 @@ PACKAGES=(
   zlib1g-dev           # portico bundle (.tar.gz); libprotobuf-dev pulls it in already, listed because portico links it
   libboost1.81-dev     # Asio (C++20 coroutines) for the data plane and portico-echo
   libnghttp2-dev       # HTTP/2 framing (h2c and h2) in portico-echo
+  libjemalloc-dev      # portico's allocator: no arena-lock contention between reloads and the history thread
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # portico-grpc-echo and its test client
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,7 +1,6 @@
 #include "run/controller.h"
 
 #include <fmt/format.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,6 +18,7 @@
 #include "run/admin_routes.h"
 #include "run/carry_forward.h"
 #include "run/controller_state.h"
+#include "run/release_memory.h"
 #include "run/ui_routes.h"
 #include "source/loader.h"
 #include "source/watch.h"
@@ -217,7 +217,7 @@ void Controller::State::runHistory() {
     if (historyQueue.empty() &&
         !historyCv.wait_for(lock, kTrimAfterQuiet, [&] { return historyStop || !historyQueue.empty(); })) {
       lock.unlock();
-      malloc_trim(0);
+      releaseFreedMemory();
       lock.lock();
     }
   }
