@@ -11,8 +11,8 @@ uint64_t currentRssBytes();
 // Peak resident set size since start, in bytes (getrusage ru_maxrss).
 uint64_t peakRssBytes();
 
-// Bytes the allocator has handed out and not yet got back (glibc
-// mallinfo2): unlike RSS, it drops when objects are freed, so the
+// Bytes the allocator has handed out and not yet got back (jemalloc's
+// stats.allocated, or glibc's mallinfo2): unlike RSS, it drops when objects are freed, so the
 // difference around a call is what that call's result keeps alive.
 uint64_t heapInUseBytes();
 
