@@ -1,6 +1,7 @@
 #include "router/route_table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -11,6 +12,10 @@ namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
+// RouteTable::prefixLen_ bits: what the prefix keys of one length end with.
+constexpr uint8_t kEndsInSegment = 1;  // "/api"
+constexpr uint8_t kEndsWithSlash = 2;  // "/api/"
+
 std::unique_ptr<RE2> compile(const std::string& pattern) {
   RE2::Options opts;
   opts.set_log_errors(false);
@@ -18,6 +23,14 @@ std::unique_ptr<RE2> compile(const std::string& pattern) {
 }
 
 bool isRoot(std::string_view prefix) { return prefix.empty() || prefix == "/"; }
+
+// The first (up to) 8 bytes of `s` as a word, zero-padded: paths never hold
+// a NUL byte, so a path shorter than a literal prefix never equals it.
+uint64_t prefixWord(std::string_view s) {
+  uint64_t w = 0;
+  std::memcpy(&w, s.data(), std::min<size_t>(s.size(), sizeof(w)));
+  return w;
+}
 
 }  // namespace
 
@@ -76,7 +89,7 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
           c.broken = true;
         else
           c.pathRange = c.pathRe->PossibleMatchRange(&c.pathMin, &c.pathMax, 16);
-        regex_.push_back(i);
+        regex_.push_back(literalPrefix(c, i));
         break;
       case ir::PathMatchKind::Exact:
         exact[m.path.value].push_back(i);
@@ -98,8 +111,8 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
   for (const auto& [k, v] : exact) exact_.emplace(k, store(v));
   for (const auto& [k, v] : prefix) {
     prefix_.emplace(k, store(v));
-    if (prefixLen_.size() <= k.size()) prefixLen_.resize(k.size() + 1, false);
-    prefixLen_[k.size()] = true;
+    if (prefixLen_.size() <= k.size()) prefixLen_.resize(k.size() + 1, 0);
+    prefixLen_[k.size()] |= k.back() == '/' ? kEndsWithSlash : kEndsInSegment;
   }
   root_ = store(root);
   runAt_.assign(slots_.size(), -1);
@@ -110,8 +123,8 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
   if (!root.empty()) firstPrefix_ = std::min(firstPrefix_, root.front());
   // The set only pays when some regex has no useful literal range (one
   // starting with ".*", say); otherwise the range filter below is cheaper.
-  const bool unbounded = std::any_of(regex_.begin(), regex_.end(), [&](uint32_t idx) {
-    const Compiled& c = compiled_[idx];
+  const bool unbounded = std::any_of(regex_.begin(), regex_.end(), [&](const RegexEntry& r) {
+    const Compiled& c = compiled_[r.idx];
     return !c.broken && (!c.pathRange || c.pathMin.size() <= 1);
   });
   if (regex_.size() >= 2 && unbounded) {
@@ -119,14 +132,27 @@ RouteTable::RouteTable(const std::vector<ir::Route>& routes) : routes_(&routes) 
     opts.set_log_errors(false);
     auto set = std::make_unique<RE2::Set>(opts, RE2::ANCHOR_BOTH);
     bool ok = true;
-    for (uint32_t idx : regex_) {
-      if (!compiled_[idx].broken && set->Add(routes[idx].match.path.value, nullptr) < 0) ok = false;
+    for (const RegexEntry& r : regex_) {
+      if (!compiled_[r.idx].broken && set->Add(routes[r.idx].match.path.value, nullptr) < 0) ok = false;
     }
     if (ok && set->Compile()) regexSet_ = std::move(set);
   }
 }
 
 RouteTable::~RouteTable() = default;
+
+RouteTable::RegexEntry RouteTable::literalPrefix(const Compiled& c, uint32_t idx) {
+  RegexEntry e;
+  e.idx = idx;
+  if (!c.pathRange) return e;  // mask 0: every path passes to the full check
+  // Every match lies between pathMin and pathMax, so it starts with
+  // whatever bytes the two share.
+  const auto [a, b] = std::mismatch(c.pathMin.begin(), c.pathMin.end(), c.pathMax.begin(), c.pathMax.end());
+  const size_t n = std::min<size_t>(static_cast<size_t>(a - c.pathMin.begin()), sizeof(uint64_t));
+  e.word = prefixWord(std::string_view(c.pathMin).substr(0, n));
+  e.mask = n == sizeof(uint64_t) ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  return e;
+}
 
 void RouteTable::indexHeaderRuns(Span s) {
   // The one header a route's match consists of, or null.
@@ -217,13 +243,17 @@ int64_t RouteTable::find(const RequestView& req) const {
     // HTTP precedence the shorter buckets stop at their first entry.
     size_t j = std::min(path.size(), prefixLen_.size() - 1);
     for (; j >= 1; --j) {
-      if (!prefixLen_[j]) continue;
-      if (j != path.size() && path[j] != '/' && path[j - 1] != '/') continue;
+      // A key ending in '/' ("/api/") matches where the path has that '/';
+      // any other key only where a segment of the path ends (§12.5).
+      const uint8_t kinds = prefixLen_[j];
+      if (!(((kinds & kEndsInSegment) && (j == path.size() || path[j] == '/')) ||
+            ((kinds & kEndsWithSlash) && path[j - 1] == '/')))
+        continue;
       if (auto it = prefix_.find(path.substr(0, j)); it != prefix_.end()) scanBucket(it->second, req, best);
     }
   }
   scanBucket(root_, req, best);
-  if (regex_.empty() || regex_.front() >= best) return best == kNone ? -1 : static_cast<int64_t>(best);
+  if (regex_.empty() || regex_.front().idx >= best) return best == kNone ? -1 : static_cast<int64_t>(best);
   if (regexSet_) {
     RE2::Set::ErrorInfo error{};
     // No regex path matches (the common case): done. The set cannot say
@@ -232,12 +262,14 @@ int64_t RouteTable::find(const RequestView& req) const {
     if (!regexSet_->Match(path, nullptr, &error) && error.kind == RE2::Set::kNoError)
       return best == kNone ? -1 : static_cast<int64_t>(best);
   }
-  for (uint32_t idx : regex_) {
-    if (idx >= best) break;
-    const Compiled& c = compiled_[idx];
+  const uint64_t word = prefixWord(path);
+  for (const RegexEntry& r : regex_) {
+    if (r.idx >= best) break;
+    if ((word & r.mask) != r.word) continue;
+    const Compiled& c = compiled_[r.idx];
     if (c.broken || (c.pathRange && (path < c.pathMin || path > c.pathMax))) continue;
     if (RE2::FullMatch(path, *c.pathRe) && conditionsPass(c, req)) {
-      best = idx;
+      best = r.idx;
       break;
     }
   }

@@ -136,7 +136,10 @@ class Gen {
   ir::Route route(uint32_t id) {
     static const std::vector<std::string> exact = {"/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/x", ""};
     static const std::vector<std::string> prefix = {"/", "/a", "/a/b", "/ab", "/x", "/a/", "/a/b/c", ""};
-    static const std::vector<std::string> regex = {"/a/.*", "/[ab]+", "(", "/x", "/a/b/?"};
+    // Literal prefixes longer than the 8 bytes the lookup's word filter
+    // keeps, shorter ones, none, and a case-insensitive one.
+    static const std::vector<std::string> regex = {
+        "/a/.*", "/[ab]+", "(", "/x", "/a/b/?", "/abcdefghij[0-9]*", "(?i)/AB/.*", "/ab.?c", ".*c"};
     ir::Route r;
     r.routeName = "r" + std::to_string(id);
     if (headerRuns_ && coin(70)) {
@@ -201,9 +204,10 @@ class Gen {
     static const std::vector<std::string> hosts = {"a.example.com", "A.Example.com:80", "b.example.com",
                                                    "c.example.com", "x.b.example.com",  "y.x.b.example.com.",
                                                    "example.com",   "other.org",        ""};
-    static const std::vector<std::string> paths = {"/",      "/a",  "/a/",   "/a/b",     "/a/b/",
-                                                   "/a/b/c", "/ab", "/abc",  "/x",       "/x/y",
-                                                   "/b",     "",    "/a//b", "/a/b/c/d", "/ba"};
+    static const std::vector<std::string> paths = {
+        "/",    "/a",          "/a/",           "/a/b",      "/a/b/", "/a/b/c", "/ab",
+        "/abc", "/x",          "/x/y",          "/b",        "",      "/a//b",  "/a/b/c/d",
+        "/ba",  "/abcdefghij", "/abcdefghij12", "/abcdefgh", "/AB/x", "/ab/x",  "/abxc"};
     static const std::vector<std::string> queries = {"",        "q=1", "q=2",    "Q=1&q=2",
                                                      "q=2&q=1", "q",   "q=&Q=2", "x=1"};
     Req r;
