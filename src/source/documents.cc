@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
+#include "source/parallel.h"
 #include "source/yaml/json.h"
 #include "source/yaml/parse.h"
 
@@ -45,21 +48,51 @@ bool isSeparator(std::string_view line) {
   return line.starts_with("---") && (line.size() == 3 || blank(line[3]));
 }
 
-void parseYamlChunk(std::string_view chunk, int firstLine, int contentLine, Parser& out) {
+// One document's text in a YAML stream (split on `---` lines).
+struct Chunk {
+  std::string_view text;
+  int firstLine = 0;    // 1-based line of the chunk's first line
+  int contentLine = 0;  // 1-based line where its content starts
+};
+
+// A parsed chunk: its tree, or a failure at `line`. Made on any thread, so
+// no exception leaves it.
+struct ChunkResult {
+  std::shared_ptr<const yaml::Tree> tree;
+  int line = 0;
+  std::string failure;
+};
+
+ChunkResult parseChunk(const Chunk& c) {
+  ChunkResult r;
+  r.line = c.contentLine;
   yaml::Parsed parsed;
   try {
-    parsed = yaml::parseDocument(chunk);
+    parsed = yaml::parseDocument(c.text);
   } catch (const std::exception& e) {
-    return out.failure(contentLine, fmt::format("malformed YAML: {}", e.what()));
+    r.failure = fmt::format("malformed YAML: {}", e.what());
+    return r;
   }
   if (!parsed.tree) {
-    const int line = parsed.error.line < 0 ? contentLine : firstLine + parsed.error.line;
-    return out.failure(line, std::move(parsed.error.message));
+    if (parsed.error.line >= 0) r.line = c.firstLine + parsed.error.line;
+    r.failure = std::move(parsed.error.message);
+    return r;
   }
-  out.document(contentLine, std::move(parsed.tree));
+  r.tree = std::move(parsed.tree);
+  return r;
 }
 
-void parseYaml(std::string_view content, Parser& out) {
+void deliver(ChunkResult r, Parser& out) {
+  if (r.tree) {
+    out.document(r.line, std::move(r.tree));
+  } else {
+    out.failure(r.line, std::move(r.failure));
+  }
+}
+
+// The chunks of a YAML stream that have content, in order.
+std::vector<Chunk> splitYaml(std::string_view content) {
+  std::vector<Chunk> chunks;
   size_t chunkStart = 0;
   int chunkLine = 1;
   int contentLine = 0;  // 0 while the chunk has no content
@@ -67,7 +100,7 @@ void parseYaml(std::string_view content, Parser& out) {
   size_t pos = 0;
   auto flush = [&](size_t end) {
     if (contentLine > 0)
-      parseYamlChunk(content.substr(chunkStart, end - chunkStart), chunkLine, contentLine, out);
+      chunks.push_back({content.substr(chunkStart, end - chunkStart), chunkLine, contentLine});
   };
   while (pos <= content.size()) {
     size_t nl = content.find('\n', pos);
@@ -85,6 +118,30 @@ void parseYaml(std::string_view content, Parser& out) {
     ++lineNo;
   }
   flush(content.size());
+  return chunks;
+}
+
+// Streams from this size (one manifest holding thousands of objects, a
+// `kubectl get -o yaml` dump) are parsed by several threads
+// (source/parallel.h).
+constexpr size_t kParallelBytes = 256 * 1024;
+// Documents parsed per round before they are handed on, in order, so that
+// at most this many trees are alive at once.
+constexpr size_t kWindow = 512;
+
+void parseYaml(std::string_view content, Parser& out) {
+  const std::vector<Chunk> chunks = splitYaml(content);
+  const unsigned threads = content.size() < kParallelBytes ? 1 : loadThreads();
+  if (threads <= 1 || chunks.size() < 2) {
+    for (const auto& c : chunks) deliver(parseChunk(c), out);
+    return;
+  }
+  std::vector<ChunkResult> window(std::min(kWindow, chunks.size()));
+  for (size_t base = 0; base < chunks.size(); base += window.size()) {
+    const size_t n = std::min(window.size(), chunks.size() - base);
+    parallelFor(n, threads, [&](size_t i) { window[i] = parseChunk(chunks[base + i]); });
+    for (size_t i = 0; i < n; ++i) deliver(std::move(window[i]), out);
+  }
 }
 
 int lineAt(std::string_view s, size_t offset) {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "source/file_load.h"
+#include "source/parallel.h"
 
 namespace portico::source {
 namespace {
@@ -21,6 +22,10 @@ namespace {
 // every base is renumbered (and every file decoded again).
 constexpr int64_t kDocsPerFile = int64_t{1} << 20;
 constexpr int64_t kSpacing = int64_t{1} << 40;
+
+// From this many files to decode in one load, they are decoded on several
+// threads (source/parallel.h); a reload after an edit decodes one or two.
+constexpr size_t kParallelFiles = 64;
 
 struct Identity {
   dev_t dev = 0;
@@ -238,36 +243,58 @@ struct FileSetLoader::Impl {
     versions.clear();
     contents.clear();
     decoded = 0;
+    // First what each file needs; then the files to decode are read and
+    // decoded, on several threads when there are many (start-up, a
+    // ConfigMap volume swapped whole); then all are assembled in file order.
+    struct Decode {
+      size_t index = 0;
+      Identity identity;
+      bool read = false;
+      std::string content;
+      FileLoad load;
+    };
+    std::vector<Decode> work;
+    std::vector<char> unreadable(files.size(), 0);
+    for (size_t i = 0; i < files.size(); ++i) {
+      const std::string& file = files[i];
+      const Entry& e = *slots[i];
+      const bool stdin = file == "-";
+      if (trustHint && e.decoded && !stdin && !changes->files.count(file)) continue;  // no event: unchanged
+      Identity id;
+      if (!stdin && !identify(file, id)) {
+        unreadable[i] = 1;
+        continue;
+      }
+      if (stdin || !e.decoded || !(id == e.identity)) work.push_back({i, id});
+    }
+    parallelFor(work.size(), work.size() >= kParallelFiles ? loadThreads() : 1, [&](size_t k) {
+      Decode& d = work[k];
+      const std::string& file = files[d.index];
+      d.read = readInput(file, d.content);
+      if (d.read) d.load = decodeFile(d.content, file, slots[d.index]->base + 1);
+    });
+    auto next = work.begin();
     for (size_t i = 0; i < files.size(); ++i) {
       const std::string& file = files[i];
       Entry& e = *slots[i];
-      const bool stdin = file == "-";
-      if (trustHint && e.decoded && !stdin && !changes->files.count(file)) {
-        out.add(file, e.load);  // no event: unchanged
-        versions.push_back(e.version);
-        contents.emplace_back();
-        continue;
+      std::shared_ptr<const std::string> read;
+      if (next != work.end() && next->index == i) {
+        Decode& d = *next++;
+        if (!d.read) {
+          unreadable[i] = 1;
+        } else {
+          e.load = std::move(d.load);
+          e.identity = d.identity;
+          e.version = nextVersion++;
+          e.decoded = file != "-";
+          ++decoded;
+          read = std::make_shared<const std::string>(std::move(d.content));
+        }
       }
-      Identity id;
-      if (!stdin && !identify(file, id)) {
+      if (unreadable[i]) {
         out.unreadable(file);
         e.decoded = false;
         continue;
-      }
-      std::shared_ptr<const std::string> read;
-      if (stdin || !e.decoded || !(id == e.identity)) {
-        std::string content;
-        if (!readInput(file, content)) {
-          out.unreadable(file);
-          e.decoded = false;
-          continue;
-        }
-        e.load = decodeFile(content, file, e.base + 1);
-        e.identity = id;
-        e.version = nextVersion++;
-        e.decoded = !stdin;
-        ++decoded;
-        read = std::make_shared<const std::string>(std::move(content));
       }
       out.add(file, e.load);
       versions.push_back(e.version);

@@ -164,6 +164,24 @@ TEST_F(FileSetTest, DuplicatesAcrossFilesAndBrokenFilesAreReportedAsByLoadPaths)
   EXPECT_EQ(gone.snapshot.httpRoutes.find("default", "same")->rules[0].matches[0].path->value, "/b");
 }
 
+TEST_F(FileSetTest, ManyFilesAreDecodedTogetherAsLoadPathsDecodesThem) {
+  // Over the count from which files are decoded on several threads, with a
+  // duplicate and a broken file among them.
+  for (int i = 0; i < 150; ++i) {
+    const std::string n = std::to_string(1000 + i);
+    write("r" + n + ".yaml", route(i == 77 ? "r1010" : "r" + n, "/p" + n));
+  }
+  write("r1100.yaml", "{ not: [yaml");
+  FileSetLoader files({dir_});
+  expectSameAsFreshLoad(files.load());
+  EXPECT_EQ(files.decodedLastTime(), 150u);
+  write("r1120.yaml", route("r1120", "/changed"));
+  const LoadResult edited = files.load();
+  EXPECT_EQ(files.decodedLastTime(), 1u);
+  expectSameAsFreshLoad(edited);
+  EXPECT_EQ(edited.snapshot.httpRoutes.find("default", "r1120")->rules[0].matches[0].path->value, "/changed");
+}
+
 TEST_F(FileSetTest, AnUnknownKindIsNamedOnceAcrossFiles) {
   const std::string widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
   write("a.yaml", widget);
