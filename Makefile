@@ -7,7 +7,7 @@ BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
-.PHONY: all deps build build-asan build-tsan test test-unit test-asan test-tsan run bench bench-dataplane bench-profile conformance fuzz format format-check clean
+.PHONY: all deps build build-asan build-tsan test test-unit test-asan test-tsan run bench bench-build bench-dataplane bench-profile conformance fuzz format format-check clean
 
 all: build
 
@@ -67,22 +67,29 @@ run: build
 # microbenchmarks, route propagation, churn, scale, data plane vs nginx and
 # HAProxy) and the summary in bench/RESULTS.md. ~20 min; QUICK=1 < 5 min;
 # RECORD=0 leaves RESULTS.md alone; SKIP=churn,... leaves parts out.
-bench: build
+bench: bench-build
 	./bench/dataplane/install-bench-deps.sh
 	./bench/run-bench.sh $(BUILD_DIR)
+
+# What the benchmarks run, without the test suite: on a fresh machine the
+# tests are most of a build.
+BENCH_TARGETS = portico portico-echo portico_translate_bench portico_translate_microbench \
+  portico_router_bench portico_http1_bench portico_filters_bench
+bench-build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(BENCH_TARGETS)
 
 # Data plane: Portico next to nginx and HAProxy (one worker each) with the
 # shared proxy benchmark harness (../shared/bench, or PORTICO_BENCH_HARNESS);
 # skipped with a message when the harness is absent. ~6 min; QUICK=1 ~1 min;
 # RECORD=1 rewrites the data-plane section of bench/RESULTS.md.
-bench-dataplane: build
+bench-dataplane: bench-build
 	./bench/dataplane/install-bench-deps.sh
 	./bench/dataplane/run.sh $(BUILD_DIR)
 
 # Instructions (callgrind) and system calls (strace) per proxied request,
 # Portico and nginx side by side: numbers that hold on a busy machine.
 # ~1 min; see docs/performance.md.
-bench-profile: build
+bench-profile: bench-build
 	./bench/dataplane/install-bench-deps.sh
 	./bench/dataplane/profile.sh $(BUILD_DIR)
 
