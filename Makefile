@@ -28,13 +28,14 @@ build-asan: deps $(ASAN_BUILD_DIR)/build.ninja
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 
 # ThreadSanitizer over the tests that run threads against each other: the
-# data plane (workers, config swaps, health checks), the run loop and the
-# Kubernetes source. Not part of `make test` (TSan roughly triples the
-# data-plane tests' time); run it after touching worker or controller code.
+# data plane (workers, config swaps, health checks), the run loop, the
+# Kubernetes source and the loader's parallel parsing. Not part of `make
+# test` (TSan roughly triples the data-plane tests' time); run it after
+# touching worker, controller or loader threads.
 # tests/tsan.supp hides races reported inside Debian's uninstrumented gRPC
 # and abseil (the tests' gRPC client, portico-grpc-echo).
 TSAN_BUILD_DIR ?= build-tsan
-TSAN_TESTS     ?= dataplane_test run_test kube_test
+TSAN_TESTS     ?= dataplane_test run_test kube_test source_test
 
 $(TSAN_BUILD_DIR)/build.ninja:
 	cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPORTICO_TSAN=ON \
