@@ -77,6 +77,17 @@ bool EndpointBalancer::report(const ir::Cluster& c, const std::string& endpointK
   return true;
 }
 
+void EndpointBalancer::reconfigured(const ir::Config& before, const ir::Config& after) {
+  for (auto& [name, state] : clusters_) {
+    const auto was = before.clusters.find(name);
+    const auto now = after.clusters.find(name);
+    if (was == before.clusters.end() || now == after.clusters.end()) continue;
+    if (was->second.tls == now->second.tls && was->second.appProtocol == now->second.appProtocol) continue;
+    for (auto& [key, ep] : state.endpoints) ep.outlier.forgive();
+    state.ejectedUntil = {};
+  }
+}
+
 void EndpointBalancer::setActiveHealth(const std::string& cluster, const std::string& endpointKey,
                                        bool healthy) {
   ClusterState& cs = clusters_[cluster];

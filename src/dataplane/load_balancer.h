@@ -82,6 +82,12 @@ class EndpointBalancer {
   bool report(const ir::Cluster& c, const std::string& endpointKey, EjectReason failure,
               OutlierClock::time_point now);
   const std::unordered_map<std::string, ClusterState>& clusters() const { return clusters_; }
+  // A new config: clusters whose connection settings changed (their
+  // BackendTLSPolicy, their appProtocol) start from a clean outlier record,
+  // as Envoy's do when a cluster is replaced. Their failures were the old
+  // settings': whoever fixes a policy must not wait out an ejection (30 s,
+  // and longer with each one). Endpoint changes alone keep the record.
+  void reconfigured(const ir::Config& before, const ir::Config& after);
   // The active health check's verdict on an endpoint (posted to every
   // worker by the one checker).
   void setActiveHealth(const std::string& cluster, const std::string& endpointKey, bool healthy);

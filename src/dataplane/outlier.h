@@ -32,6 +32,14 @@ class OutlierState {
   bool failure(EjectReason why, OutlierClock::time_point now, const OutlierOptions& o, bool mayEject = true);
   // An answer below 500: the run of failures is over.
   void success() { consecutive_ = 0; }
+  // Back to a clean record (the ejection counter for metrics stays): the
+  // failures were those of connection settings that have since changed.
+  void forgive() {
+    consecutive_ = 0;
+    ejections_ = 0;
+    reason_ = EjectReason::None;
+    until_ = {};
+  }
 
   bool ejected(OutlierClock::time_point now) const { return now < until_; }
   OutlierClock::time_point ejectedUntil() const { return until_; }

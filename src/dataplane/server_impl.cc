@@ -93,6 +93,8 @@ class ServerImpl final : public Server {
       Worker* w = workers_[i].get();
       asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), udp = std::move(freshUdp[i]),
                            removed]() mutable {
+        if (w->runtime && w->runtime->config && rt->config)
+          w->balancer.reconfigured(*w->runtime->config, *rt->config);
         w->runtime = rt;
         for (const auto& key : removed) w->closeAcceptor(key);
         for (auto& [key, a] : acceptors) w->adopt(key, std::move(a));

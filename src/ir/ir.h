@@ -271,6 +271,7 @@ struct BackendTLS {
   std::vector<std::string> caPem;
   bool systemCAs = false;
   std::vector<std::string> subjectAltNames;  // "DNS:x" or "URI:x"
+  bool operator==(const BackendTLS&) const = default;
 };
 
 // Active HTTP health checking of a cluster's endpoints. Gateway API has

@@ -96,6 +96,38 @@ TEST(OutlierBalancer, EjectedEndpointsAreSkippedAndAllEjectedIsReported) {
   EXPECT_EQ(none.next(), nullptr);
 }
 
+TEST(OutlierBalancer, ChangedConnectionSettingsForgiveEjections) {
+  // A BackendTLSPolicy that made every handshake fail ejected the
+  // endpoint; once the policy is fixed, the endpoint is tried at once.
+  ir::Config before;
+  ir::Cluster& c = before.clusters["default/svc:443"];
+  c.name = "default/svc:443";
+  c.endpoints.push_back(ir::Endpoint{"10.0.0.1", 443});
+  c.tls = ir::BackendTLS{.sni = "other.internal"};
+  dataplane::EndpointBalancer b;
+  OutlierOptions o;
+  o.consecutiveFailures = 2;
+  b.configure(o, dataplane::SessionKey::fromSecret(""));
+  const auto t = dataplane::OutlierClock::now();
+  for (int i = 0; i < 2; ++i) b.report(c, "10.0.0.1:443", EjectReason::ConnectError, t);
+  ASSERT_TRUE(b.ejected(c, 0, t));
+
+  ir::Config scaled = before;  // endpoints changed, settings did not
+  scaled.clusters["default/svc:443"].endpoints.push_back(ir::Endpoint{"10.0.0.2", 443});
+  b.reconfigured(before, scaled);
+  EXPECT_TRUE(b.ejected(scaled.clusters.at("default/svc:443"), 0, t))
+      << "an endpoint change keeps the record";
+
+  ir::Config fixed = scaled;
+  fixed.clusters["default/svc:443"].tls->sni = "echo.internal";
+  b.reconfigured(scaled, fixed);
+  const ir::Cluster& now = fixed.clusters.at("default/svc:443");
+  EXPECT_FALSE(b.ejected(now, 0, t)) << "the policy changed: tried again at once";
+  const auto& ep = b.clusters().at("default/svc:443").endpoints.at("10.0.0.1:443");
+  EXPECT_EQ(ep.outlier.totalEjections(), 1u) << "the metric keeps counting";
+  EXPECT_EQ(ep.outlier.ejections(), 0u) << "the next ejection is a first one again";
+}
+
 TEST(OutlierBalancer, FiveHundredsTakeOutAtMostHalfOfACluster) {
   // One endpoint: its own 5xx answers reach clients (and retries) instead
   // of Portico's 503; a connect error, where nothing answers, still ejects.
