@@ -77,14 +77,23 @@ bool EndpointBalancer::report(const ir::Cluster& c, const std::string& endpointK
   return true;
 }
 
-void EndpointBalancer::reconfigured(const ir::Config& before, const ir::Config& after) {
-  for (auto& [name, state] : clusters_) {
+std::vector<std::string> clustersWithNewConnectionSettings(const ir::Config& before,
+                                                           const ir::Config& after) {
+  std::vector<std::string> out;
+  for (const auto& [name, now] : after.clusters) {
     const auto was = before.clusters.find(name);
-    const auto now = after.clusters.find(name);
-    if (was == before.clusters.end() || now == after.clusters.end()) continue;
-    if (was->second.tls == now->second.tls && was->second.appProtocol == now->second.appProtocol) continue;
-    for (auto& [key, ep] : state.endpoints) ep.outlier.forgive();
-    state.ejectedUntil = {};
+    if (was == before.clusters.end()) continue;
+    if (was->second.tls != now.tls || was->second.appProtocol != now.appProtocol) out.push_back(name);
+  }
+  return out;
+}
+
+void EndpointBalancer::forgive(const std::vector<std::string>& clusters) {
+  for (const auto& name : clusters) {
+    const auto it = clusters_.find(name);
+    if (it == clusters_.end()) continue;
+    for (auto& [key, ep] : it->second.endpoints) ep.outlier.forgive();
+    it->second.ejectedUntil = {};
   }
 }
 

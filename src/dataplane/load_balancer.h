@@ -28,6 +28,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "dataplane/outlier.h"
 #include "dataplane/session_persistence.h"
@@ -37,6 +38,14 @@ namespace portico::dataplane {
 
 // "address:port", the key of pooled connections and in-flight counts.
 std::string endpointKey(const ir::Endpoint& ep);
+
+// Clusters in both configs whose connection settings differ (their
+// BackendTLSPolicy, their appProtocol). Their endpoints start from a clean
+// outlier record, as Envoy's do when a cluster is replaced: the failures
+// were the old settings', and whoever fixes a policy must not wait out an
+// ejection (30 s, and longer with each one). Endpoint changes alone keep
+// the record.
+std::vector<std::string> clustersWithNewConnectionSettings(const ir::Config& before, const ir::Config& after);
 
 // One endpoint as this worker sees it.
 struct EndpointState {
@@ -82,12 +91,9 @@ class EndpointBalancer {
   bool report(const ir::Cluster& c, const std::string& endpointKey, EjectReason failure,
               OutlierClock::time_point now);
   const std::unordered_map<std::string, ClusterState>& clusters() const { return clusters_; }
-  // A new config: clusters whose connection settings changed (their
-  // BackendTLSPolicy, their appProtocol) start from a clean outlier record,
-  // as Envoy's do when a cluster is replaced. Their failures were the old
-  // settings': whoever fixes a policy must not wait out an ejection (30 s,
-  // and longer with each one). Endpoint changes alone keep the record.
-  void reconfigured(const ir::Config& before, const ir::Config& after);
+  // The endpoints of `clusters` start from a clean outlier record
+  // (clustersWithNewConnectionSettings).
+  void forgive(const std::vector<std::string>& clusters);
   // The active health check's verdict on an endpoint (posted to every
   // worker by the one checker).
   void setActiveHealth(const std::string& cluster, const std::string& endpointKey, bool healthy);

@@ -34,6 +34,10 @@ class ServerImpl final : public Server {
   std::vector<BindResult> apply(ir::ConfigPtr config) override {
     std::lock_guard lock(mu_);  // control path only: serialises config swaps
     RuntimePtr rt = buildRuntime(config, ++generation_, last_.get());
+    // Compared once here, not by every worker.
+    const std::vector<std::string> reconnect =
+        last_ && last_->config ? clustersWithNewConnectionSettings(*last_->config, *config)
+                               : std::vector<std::string>();
     last_ = rt;
     std::vector<BindResult> results;
     // New sockets per worker, keyed by bind.
@@ -91,10 +95,9 @@ class ServerImpl final : public Server {
       auto p = std::make_shared<std::promise<void>>();
       done.push_back(p->get_future());
       Worker* w = workers_[i].get();
-      asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), udp = std::move(freshUdp[i]),
-                           removed]() mutable {
-        if (w->runtime && w->runtime->config && rt->config)
-          w->balancer.reconfigured(*w->runtime->config, *rt->config);
+      asio::post(w->io(), [w, rt, p, acceptors = std::move(fresh[i]), udp = std::move(freshUdp[i]), removed,
+                           reconnect]() mutable {
+        w->balancer.forgive(reconnect);
         w->runtime = rt;
         for (const auto& key : removed) w->closeAcceptor(key);
         for (auto& [key, a] : acceptors) w->adopt(key, std::move(a));

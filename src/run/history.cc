@@ -30,10 +30,6 @@ ObjectChange changeOf(std::string op, const std::string& id) {
   return c;
 }
 
-// Linear scans for an object off the cursor before diffConditions builds an
-// index: one added route costs one scan, a thousand cost one index.
-constexpr size_t kScansBeforeIndex = 4;
-
 using Conditions = std::map<std::tuple<std::string, std::string, std::string>, std::string>;
 
 void addAll(Conditions& out, const std::string& object, const std::string& scope,
@@ -116,9 +112,9 @@ std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const
   // Object by object: conditions of objects that came or went are in the
   // object changes, so only objects present on both sides are compared.
   // Both sets list objects in the translator's order, so a cursor finds the
-  // previous entry of nearly every object without a lookup structure; after
-  // a few misses (objects added or removed) an index takes over. A reload
-  // at 10,000 routes must not build a map of every object per generation.
+  // previous entry of nearly every object without a lookup structure; the
+  // first miss (an object added or removed) builds an index. A reload at
+  // 10,000 routes must not build a map of every object per generation.
   using Key = std::tuple<api::Kind, std::string_view, std::string_view>;
   auto keyOf = [](const status::ObjectStatus& o) { return Key(o.kind, o.namespace_, o.name); };
   struct KeyHash {
@@ -128,29 +124,18 @@ std::vector<ConditionFlip> diffConditions(const status::StatusSet& before, const
     }
   };
   std::unordered_map<Key, size_t, KeyHash> index;
-  size_t cursor = 0, misses = 0;
+  size_t cursor = 0;
   auto previous = [&](const status::ObjectStatus& o) -> const status::ObjectStatus* {
     const Key k = keyOf(o);
     if (cursor < before.objects.size() && keyOf(before.objects[cursor]) == k)
       return &before.objects[cursor++];
-    if (++misses > kScansBeforeIndex && index.empty()) {
-      index.reserve(before.objects.size());
+    if (index.empty()) {
       for (size_t i = 0; i < before.objects.size(); ++i) index.emplace(keyOf(before.objects[i]), i);
     }
-    size_t at = before.objects.size();
-    if (!index.empty()) {
-      if (const auto it = index.find(k); it != index.end()) at = it->second;
-    } else {
-      for (size_t i = 0; i < before.objects.size(); ++i) {
-        if (keyOf(before.objects[i]) == k) {
-          at = i;
-          break;
-        }
-      }
-    }
-    if (at == before.objects.size()) return nullptr;  // new: the cursor stays
-    cursor = at + 1;
-    return &before.objects[at];
+    const auto it = index.find(k);
+    if (it == index.end()) return nullptr;  // new: the cursor stays
+    cursor = it->second + 1;
+    return &before.objects[it->second];
   };
   std::vector<ConditionFlip> out;
   auto flip = [&](const auto& key, std::string from, std::string to) {

@@ -114,13 +114,13 @@ TEST(OutlierBalancer, ChangedConnectionSettingsForgiveEjections) {
 
   ir::Config scaled = before;  // endpoints changed, settings did not
   scaled.clusters["default/svc:443"].endpoints.push_back(ir::Endpoint{"10.0.0.2", 443});
-  b.reconfigured(before, scaled);
+  b.forgive(dataplane::clustersWithNewConnectionSettings(before, scaled));
   EXPECT_TRUE(b.ejected(scaled.clusters.at("default/svc:443"), 0, t))
       << "an endpoint change keeps the record";
 
   ir::Config fixed = scaled;
   fixed.clusters["default/svc:443"].tls->sni = "echo.internal";
-  b.reconfigured(scaled, fixed);
+  b.forgive(dataplane::clustersWithNewConnectionSettings(scaled, fixed));
   const ir::Cluster& now = fixed.clusters.at("default/svc:443");
   EXPECT_FALSE(b.ejected(now, 0, t)) << "the policy changed: tried again at once";
   const auto& ep = b.clusters().at("default/svc:443").endpoints.at("10.0.0.1:443");

@@ -82,7 +82,7 @@ TEST(History, ConditionsThatFlipAreListed) {
 }
 
 // Objects added and removed around the one that flips: the cursor over the
-// previous set resynchronises, by scan for one or two, by index for many.
+// previous set resynchronises through its index, for one or many.
 TEST(History, FlipsAreFoundAmongAddedAndRemovedObjects) {
   auto routes = [](const std::string& prefix, int n) {
     std::string out;
